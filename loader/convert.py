@@ -476,6 +476,7 @@ class Converter:
         scheme = self.iris.scheme("regional-issue")
         g = self.build.graph("curated")
         g.add((scheme, SCKG.curatedByProject, Literal(True)))
+        g.add((scheme, DCTERMS.source, self.iris.source("project-curation")))
         g.add((scheme, RDFS.comment, Literal(
             "The briefing's 11 frequent issues are not listed in it; this scheme is the project's "
             "union of issue categories that official materials use, each citing them.", lang="en")))

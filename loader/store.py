@@ -1,0 +1,143 @@
+"""The on-disk Oxigraph store: the only module that opens a pyoxigraph ``Store``.
+
+A store path is a symbolic link to one immutable version directory beside it
+(``<path>.versions/<version>``). A load builds a new version completely, checks it, and only
+then repoints the link with an atomic rename, so a failed or killed load leaves the previous
+version in place and serving.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "store"
+>>> kg = build(path, {"https://example.org/g": b"<https://example.org/s> <https://example.org/p> 1 .\\n"})
+>>> kg.triple_counts()
+{'https://example.org/g': 1}
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import StoreError
+
+META_SUFFIX = ".json"
+
+
+def _versions_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".versions")
+
+
+@dataclass
+class KnowledgeGraph:
+    """A read-only view of one store version."""
+
+    store: ox.Store
+    path: Path
+    version: str
+    meta: dict
+
+    @classmethod
+    def open(cls, path: Path) -> KnowledgeGraph:
+        """Open the version ``path`` points at, read-only.
+
+        :raises StoreError: when there is no loaded store at ``path``.
+        """
+        if not path.is_symlink():
+            raise StoreError(f"{path}: no store here; run 'smartcity-kg load' first")
+        target = path.resolve()
+        meta_file = target.with_name(target.name + META_SUFFIX)
+        if not meta_file.is_file():
+            raise StoreError(f"{path}: store version {target.name} is incomplete")
+        try:
+            store = ox.Store.read_only(str(target))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from None
+        return cls(store, path, target.name, json.loads(meta_file.read_text()))
+
+    def query(self, sparql: str, **options):
+        """Run a SPARQL query with the union of the named graphs as default graph."""
+        options.setdefault("use_default_graph_as_union", True)
+        return self.store.query(sparql, **options)
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph, by graph IRI."""
+        rows = self.store.query(
+            "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        return {row["g"].value: int(row["n"].value) for row in rows}
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def build(path: Path, graphs: Mapping[str, bytes], meta: Mapping | None = None) -> KnowledgeGraph:
+    """Build a new store version from N-Triples per graph IRI, then switch ``path`` to it.
+
+    :raises StoreError: when ``path`` is something other than a store link, or the build fails.
+    """
+    if path.exists() and not path.is_symlink():
+        raise StoreError(f"{path}: exists and is not a store link; move it away first")
+    versions = _versions_dir(path)
+    versions.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"{path}: another load is running") from None
+        return _build_locked(path, versions, graphs, meta)
+
+
+def _build_locked(path: Path, versions: Path, graphs: Mapping[str, bytes], meta: Mapping | None):
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    target = versions / version
+    expected = 0
+    try:
+        store = ox.Store(str(target))
+        for graph, data in graphs.items():
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        store.flush()
+        store.optimize()
+        expected = len(store)
+        del store
+        loaded = len(ox.Store.read_only(str(target)))
+    except (OSError, SyntaxError, ValueError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"{path}: building the store failed ({exc})") from None
+    if loaded != expected:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"{path}: the new store holds {loaded} triples, expected {expected}")
+    info = {"version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "triples": loaded, **(meta or {})}
+    target.with_name(version + META_SUFFIX).write_text(json.dumps(info, indent=2, ensure_ascii=False))
+    _switch(path, target)
+    _prune(versions, current=target.name)
+    return KnowledgeGraph.open(path)
+
+
+def _switch(path: Path, target: Path) -> None:
+    """Point ``path`` at ``target`` atomically (rename of a fresh link over the old one)."""
+    link = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    os.symlink(os.path.relpath(target, path.parent), link)
+    os.replace(link, path)
+
+
+def _prune(versions: Path, current: str) -> None:
+    """Remove versions but the current and the one before, and leftovers of killed loads.
+
+    The previous version stays because a server may still be reading it.
+    """
+    entries = sorted(p for p in versions.iterdir() if not p.name.endswith(META_SUFFIX))
+    complete = [p for p in entries if p.with_name(p.name + META_SUFFIX).is_file()]
+    newest_two = {p.name for p in complete[-2:]}
+    for entry in entries:
+        if entry.name not in newest_two | {current}:
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.with_name(entry.name + META_SUFFIX).unlink(missing_ok=True)

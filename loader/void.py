@@ -1,0 +1,57 @@
+"""The dataset-description graph (VoID and DCAT): licence, sources, vocabularies, triple counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
+
+from .vocab import SCKG, Iris
+
+DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
+
+
+def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: Mapping[str, str],
+             sources: list[URIRef]) -> None:
+    """Add the description of the dataset and of each named graph to ``graph`` (the void graph).
+
+    ``info`` holds the keys of ``data/source/dataset.csv`` (title_ja, title_en, description_en,
+    license, created, version). The counts cover every graph, this one included.
+    """
+    dataset = iris.id("dataset", "smartcity-kg")
+    add = graph.add
+    add((dataset, RDF.type, VOID.Dataset))
+    add((dataset, RDF.type, DCAT.Dataset))
+    add((dataset, DCTERMS.title, Literal(info["title_ja"], lang="ja")))
+    add((dataset, DCTERMS.title, Literal(info["title_en"], lang="en")))
+    add((dataset, DCTERMS.description, Literal(info["description_en"], lang="en")))
+    add((dataset, DCTERMS.license, URIRef(info["license"])))
+    add((dataset, DCTERMS.created, Literal(info["created"], datatype=XSD.date)))
+    add((dataset, DCAT_VERSION, Literal(info["version"])))
+    add((dataset, VOID.uriSpace, Literal(f"{iris.base}/id/")))
+    add((dataset, VOID.sparqlEndpoint, URIRef(f"{iris.base}/sparql")))
+    add((dataset, VOID.exampleResource, iris.id("project", "H29a")))
+    add((dataset, VOID.exampleResource, iris.id("municipality", "372013")))
+    for vocabulary in (SCKG, "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/org#",
+                       "https://schema.org/", "http://purl.org/dc/terms/",
+                       "http://www.w3.org/2003/01/geo/wgs84_pos#"):
+        add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
+    for source in sources:
+        add((dataset, PROV.wasDerivedFrom, source))
+    total = 0
+    for name, data in sorted(data_graphs.items()):
+        subset = iris.id("dataset", "smartcity-kg", "graph", name)
+        add((dataset, VOID.subset, subset))
+        add((subset, RDF.type, VOID.Dataset))
+        add((subset, SCKG.namedGraph, iris.graph(name)))
+        add((subset, VOID.triples, Literal(len(data))))
+        total += len(data)
+    own = iris.id("dataset", "smartcity-kg", "graph", "void")
+    for triple in ((dataset, VOID.subset, own), (own, RDF.type, VOID.Dataset),
+                   (own, SCKG.namedGraph, iris.graph("void"))):
+        add(triple)
+    # Both counts below are single triples, so the size of this graph is known before adding them.
+    size = len(graph) + 2
+    add((own, VOID.triples, Literal(size)))
+    add((dataset, VOID.triples, Literal(total + size)))
