@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from . import cells
 from .csvsource import Row, Table, read_table
+from .errors import MissingSource
 from .romanize import municipality_name_en
 from .vocab import GEO, SCHEMA, SCKG, Iris, estat_sac
 
@@ -51,9 +52,10 @@ class Converter:
 
     def table(self, name: str, *required: str, key: str | None = None) -> Table:
         path = self.dir / name
+        label = _display(path)
         if not path.is_file():
-            raise cells.SourceError(name, 0, 0, "source file not found")
-        table = read_table(path, required, label=f"data/source/{name}")
+            raise MissingSource(f"{label}: source file not found")
+        table = read_table(path, required, label=label)
         if key:
             cells.unique(table, key)
         return table
@@ -517,6 +519,14 @@ class Converter:
             for issue in cells.choices(row, "issues", self.keys["regional-issue"], "regional issue"):
                 g.add((service, SCKG.addressesIssue, self.iris.id("regional-issue", issue)))
             g.add((service, SCKG.issueMappingBasis, Literal(cells.text(row, "basis_en"), lang="en")))
+
+
+def _display(path: Path) -> str:
+    """A path as a user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _ja(build: Build, subject: URIRef) -> str:

@@ -29,6 +29,12 @@ class SourceErrors(LoaderError):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+class MissingSource(LoaderError):
+    """A source file the loader needs is not there."""
+
+    exit_code = 1
+
+
 class ValidationFailed(LoaderError):
     """The generated RDF does not conform to the SHACL shapes; carries the readable report."""
 

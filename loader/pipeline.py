@@ -68,11 +68,11 @@ def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
     graphs["ontology"] = Graph(identifier=iris.graph("ontology"))
     for triple in shacl.ontology():
         graphs["ontology"].add(triple)
-    info_table = read_table(source_dir / "dataset.csv", ("key", "value"), "data/source/dataset.csv")
+    info_table = read_table(source_dir / "dataset.csv", ("key", "value"))
     info = {row["key"]: row["value"] for row in info_table}
     missing = {"title_ja", "title_en", "description_en", "license", "created", "version"} - info.keys()
     if missing:
-        raise LoaderError(f"data/source/dataset.csv: missing keys {', '.join(sorted(missing))}")
+        raise LoaderError(f"{info_table.file}: missing keys {', '.join(sorted(missing))}")
     sources = sorted(s for s in build.origins if "/id/source/" in str(s))
     describe(iris, graphs["void"], {k: g for k, g in graphs.items() if k != "void"}, info, sources)
     compiled = Compiled(iris, graphs, build.origins)
@@ -159,6 +159,7 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     :raises LoaderError: (or a subclass) describing the first problem.
     """
     started = time.perf_counter()
+    kgstore.check_target(store_path)
     _say("reading sources …")
     compiled = compile_sources(source_dir, iris, extras)
     _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")

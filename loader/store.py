@@ -78,13 +78,21 @@ class KnowledgeGraph:
         return len(self.store)
 
 
+def check_target(path: Path) -> None:
+    """Refuse a store path that a load could not switch atomically.
+
+    :raises StoreError: when ``path`` exists and is not a store link.
+    """
+    if path.exists() and not path.is_symlink():
+        raise StoreError(f"{path}: exists and is not a store link; move it away first")
+
+
 def build(path: Path, graphs: Mapping[str, bytes], meta: Mapping | None = None) -> KnowledgeGraph:
     """Build a new store version from N-Triples per graph IRI, then switch ``path`` to it.
 
     :raises StoreError: when ``path`` is something other than a store link, or the build fails.
     """
-    if path.exists() and not path.is_symlink():
-        raise StoreError(f"{path}: exists and is not a store link; move it away first")
+    check_target(path)
     versions = _versions_dir(path)
     versions.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:

@@ -1,0 +1,146 @@
+"""Malformed sources are refused with ``file:row:column: message`` and touch nothing on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loader.cells import check_digit
+
+CLI = [sys.executable, "-m", "loader.cli"]
+
+
+def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _drop_column(path: Path, column: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = lines[0].split(",").index(column)
+    path.write_text("\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != index)
+                              for l in lines) + "\n", encoding="utf-8")
+
+
+def _duplicate_row(path: Path, row: int) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[row - 1])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+UNKNOWN_CODE = "99999" + check_digit("99999")
+
+CASES = {
+    "missing column": (
+        lambda d: _drop_column(d / "projects.csv", "fields"),
+        "data/source/projects.csv:1:8: missing column 'fields'",
+    ),
+    "wrong check digit": (
+        lambda d: _replace(d / "projects.csv", "H29f,2017,372013", "H29f,2017,372014"),
+        "data/source/projects.csv:7:3: local-government code '372014' has a wrong check digit "
+        "(expected 372013)",
+    ),
+    "unknown municipality": (
+        lambda d: _replace(d / "city-os-introductions.csv", "372056,2019", f"{UNKNOWN_CODE},2019"),
+        f"data/source/city-os-introductions.csv:11:1: unknown municipality '{UNKNOWN_CODE}'",
+    ),
+    "unknown region of a project": (
+        lambda d: _replace(d / "projects.csv", "R3h,2021,420000", f"R3h,2021,{UNKNOWN_CODE}"),
+        f"data/source/projects.csv:28:3: unknown municipality or prefecture '{UNKNOWN_CODE}'",
+    ),
+    "duplicate key": (
+        lambda d: _duplicate_row(d / "projects.csv", 2),
+        "data/source/projects.csv:30:1: duplicate key 'H29a' (first on row 2)",
+    ),
+    "bytes that are not UTF-8": (
+        lambda d: (d / "fields.csv").write_bytes(
+            (d / "fields.csv").read_bytes().replace("交通".encode(), "交通".encode("shift_jis"))),
+        "data/source/fields.csv:2:11: bytes are not UTF-8",
+    ),
+    "empty file": (
+        lambda d: (d / "kpis.csv").write_bytes(b""),
+        "data/source/kpis.csv:1:1: the file is empty; a header row is required",
+    ),
+    "fiscal year out of range": (
+        lambda d: _replace(d / "program-budgets.csv", "2018,data-utilization", "1899,data-utilization"),
+        "data/source/program-budgets.csv:3:1: fiscal year '1899' is out of range (2000–2100, Western year)",
+    ),
+    "fiscal year that does not match the project code": (
+        lambda d: _replace(d / "projects.csv", "R1a,2019", "R1a,2020"),
+        "data/source/projects.csv:11:2: 2020 does not match project code R1a (FY2019)",
+    ),
+    "unknown field": (
+        lambda d: _replace(d / "projects.csv", "regional-economy,briefing", "economy,briefing"),
+        "data/source/projects.csv:14:6: unknown field 'economy'",
+    ),
+    "row with too many cells": (
+        lambda d: _replace(d / "kpis.csv", "地域,100,2025,", "地域,100,2025,,"),
+        "data/source/kpis.csv:2:9: 9 cells where the header has 8",
+    ),
+    "missing source file": (
+        lambda d: (d / "sharing-approaches.csv").unlink(),
+        "data/source/sharing-approaches.csv: source file not found",
+    ),
+}
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Hash of every file under ``root`` and the target of every link, to prove nothing changed."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            state[str(path)] = "-> " + str(path.readlink())
+        elif path.is_file():
+            state[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_source_is_refused_and_changes_nothing(case, source_copy, kg_root, loaded):
+    break_it, expected = CASES[case]
+    break_it(source_copy)
+    before = _snapshot(kg_root)
+    result = subprocess.run(
+        [*CLI, "load", "--source-dir", str(source_copy), "--store", str(kg_root / "store"),
+         "--ttl-dir", str(kg_root / "ttl")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr.replace(str(source_copy), "data/source")
+    assert "Traceback" not in result.stderr
+    assert _snapshot(kg_root) == before
+
+
+def test_validate_command_reports_the_same_error(source_copy):
+    _replace(source_copy / "projects.csv", "H29f,2017,372013", "H29f,2017,372014")
+    result = subprocess.run([*CLI, "validate", "--source-dir", str(source_copy)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "projects.csv:7:3: local-government code '372014' has a wrong check digit" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.ttl", "<http://a> <http://b> .", "not valid turtle"),
+        ("broken.nt", "<http://a> <http://b> \"x .\n", "not valid nt"),
+        ("broken.jsonld", "{not json", "not valid json-ld"),
+        ("broken.rdf", "<rdf:RDF", "not valid xml"),
+        ("data.csv", "a,b\n", "unknown RDF format"),
+        ("empty.ttl", "", "holds no triples"),
+    ],
+)
+def test_bad_extra_rdf_file_is_refused(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = subprocess.run([*CLI, "validate", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode in (1, 2), result.stderr
+    assert message in result.stderr
+    assert str(path) in result.stderr
+    assert "Traceback" not in result.stderr

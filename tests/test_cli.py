@@ -1,0 +1,85 @@
+"""The console script: every subcommand answers --help, and query/stats/validate work end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = shutil.which("smartcity-kg") or ""
+
+
+@pytest.mark.parametrize("command", [[], ["load"], ["validate"], ["query"], ["stats"]])
+def test_every_command_has_help(command):
+    result = subprocess.run([SCRIPT or sys.executable, *([] if SCRIPT else ["-m", "loader.cli"]),
+                             *command, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage: smartcity-kg" in result.stdout
+
+
+def test_console_script_is_installed():
+    assert SCRIPT, "smartcity-kg is not on PATH: install the project with pip install -e ."
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "loader.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_query_prints_a_readable_table(kg_root, loaded):
+    result = _run("query", "--store", str(kg_root / "store"),
+                  "PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#> "
+                  "SELECT ?code { ?p sckg:localGovernmentCode ?code ; "
+                  "<http://www.w3.org/2000/01/rdf-schema#label> '高松市'@ja }")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].strip() == "code"
+    assert "372013" in lines[2]
+    assert lines[-1] == "(1 rows)"
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("json", '"bindings"'), ("csv", "n\r\n"), ("xml", "<sparql")])
+def test_query_other_formats(kg_root, loaded, fmt, marker):
+    result = _run("query", "--store", str(kg_root / "store"), "--format", fmt,
+                  "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/smartcity-kg/ontology#AdoptedProject> }")
+    assert result.returncode == 0, result.stderr
+    assert marker in result.stdout
+    assert "28" in result.stdout
+
+
+def test_construct_query_prints_turtle(kg_root, loaded):
+    result = _run("query", "--store", str(kg_root / "store"),
+                  "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/smartcity-kg/id/project/H29a> AS ?s) ?s ?p ?o }")
+    assert result.returncode == 0, result.stderr
+    assert "H29a" in result.stdout
+
+
+def test_query_syntax_error_is_reported_without_traceback(kg_root, loaded):
+    result = _run("query", "--store", str(kg_root / "store"), "SELEC nothing")
+    assert result.returncode == 2
+    assert "query syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_without_store_says_so(tmp_path):
+    result = _run("query", "--store", str(tmp_path / "none"), "ASK {}")
+    assert result.returncode == 2
+    assert "run 'smartcity-kg load' first" in result.stderr
+
+
+def test_stats_reports_graphs_and_classes(kg_root, loaded):
+    result = _run("stats", "--json", "--store", str(kg_root / "store"))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["graphs"] == loaded.counts
+    assert stats["classes"]["https://w3id.org/smartcity-kg/ontology#AdoptedProject"] == 28
+    assert stats["triples"] == sum(loaded.counts.values())
+
+
+def test_validate_accepts_the_bundled_sources():
+    result = _run("validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("valid:")
