@@ -394,16 +394,17 @@ class Converter:
             g.add((s, SCKG.user, user))
             g.add((s, SCKG.cityOS, self.iris.id("city-os", city_os)))
             g.add((s, SCKG.sinceFiscalYear, Literal(year)))
+            self.cite(g, s, row)
+            # The briefing never names the approach of a shared use: the project assigns it.
             if approach := cells.optional(row, "approach"):
                 self.known("sharing-approach", row, "approach")
-                g.add((s, SCKG.approach, self.iris.id("sharing-approach", approach)))
-            if basis := cells.optional(row, "approach_basis_en"):
-                g.add((s, SCKG.approachBasis, Literal(basis, lang="en")))
-            self.cite(g, s, row)
+                curated = self.build.graph("curated")
+                curated.add((s, SCKG.approach, self.iris.id("sharing-approach", approach)))
+                curated.add((s, SCKG.approachBasis, Literal(cells.text(row, "approach_basis_en"), lang="en")))
 
     def kpis(self) -> None:
         t = self.table("kpis.csv", "id", "label_ja", "label_en", "unit_ja", "target_value",
-                       "target_fiscal_year", "source", "section", key="id")
+                       "target_fiscal_year", "note_ja", "source", "section", key="id")
         for row in t:
             g, s = self.instance("briefing", "kpi", cells.slug(row, "id"), SCKG.KPI, row)
             self.label(g, s, cells.text(row, "label_ja"), cells.text(row, "label_en"))
@@ -412,23 +413,28 @@ class Converter:
                 g.add((s, SCKG.targetValue, Literal(cells.integer(row, "target_value", 0))))
             if (year := cells.optional_fiscal_year(row, "target_fiscal_year")) is not None:
                 g.add((s, SCKG.targetFiscalYear, Literal(year)))
+            if note := cells.optional(row, "note_ja"):
+                g.add((s, RDFS.comment, Literal(note, lang="ja")))
             self.cite(g, s, row)
         self.keys["kpi"] = {row["id"] for row in t}
 
     def kpi_observations(self) -> None:
-        t = self.table("kpi-observations.csv", "kpi", "value", "fiscal_year", "as_of_ja", "note_en",
-                       "source", "section")
-        cells.unique(t, "kpi", key=lambda r: (r["kpi"], r["fiscal_year"]))
+        t = self.table("kpi-observations.csv", "kpi", "id", "value", "fiscal_year", "as_of_ja",
+                       "note_en", "source", "section")
+        cells.unique(t, "id", key=lambda r: (r["kpi"], r["id"]))
         for row in t:
             kpi = self.known("kpi", row, "kpi")
-            year = cells.fiscal_year(row, "fiscal_year")
-            g, s = self.instance("briefing", "kpi", f"{kpi}/observation/{year}", SCKG.KPIObservation, row)
+            year = cells.optional_fiscal_year(row, "fiscal_year")
+            g, s = self.instance("briefing", "kpi", f"{kpi}/observation/{cells.slug(row, 'id')}",
+                                 SCKG.KPIObservation, row)
             value = cells.integer(row, "value", 0)
-            self.label(g, s, f"{value}（{cells.text(row, 'as_of_ja')}）", f"{value} (FY{year})")
+            as_of = cells.text(row, "as_of_ja")
+            self.label(g, s, f"{value}（{as_of}）", f"{value} (FY{year})" if year else f"{value} ({as_of})")
             g.add((self.iris.id("kpi", kpi), SCKG.observation, s))
             g.add((s, RDF.value, Literal(value)))
-            g.add((s, SCKG.observedFiscalYear, Literal(year)))
-            g.add((s, SCKG.asOf, Literal(row["as_of_ja"], lang="ja")))
+            if year is not None:
+                g.add((s, SCKG.observedFiscalYear, Literal(year)))
+            g.add((s, SCKG.asOf, Literal(as_of, lang="ja")))
             if note := cells.optional(row, "note_en"):
                 g.add((s, RDFS.comment, Literal(note, lang="en")))
             self.cite(g, s, row)

@@ -7,7 +7,7 @@ version in place and serving.
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "store"
->>> kg = build(path, {"https://example.org/g": b"<https://example.org/s> <https://example.org/p> 1 .\\n"})
+>>> kg = build(path, {"https://example.org/g": b'<https://example.org/s> <https://example.org/p> "1" .\\n'})
 >>> kg.triple_counts()
 {'https://example.org/g': 1}
 """
