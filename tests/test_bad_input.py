@@ -80,7 +80,7 @@ CASES = {
     ),
     "row with too many cells": (
         lambda d: _replace(d / "kpis.csv", "地域,100,2025,", "地域,100,2025,,"),
-        "data/source/kpis.csv:2:9: 9 cells where the header has 8",
+        "data/source/kpis.csv:2:10: 10 cells where the header has 9",
     ),
     "missing source file": (
         lambda d: (d / "sharing-approaches.csv").unlink(),
