@@ -1,0 +1,1076 @@
+"""The OWL ontology (ontology/smartcity.ttl) and the SHACL shapes (ontology/shapes.ttl).
+
+Validation is run the way the loader runs it: ``pyshacl.validate(data, shacl_graph=shapes,
+ont_graph=ontology, inference="rdfs", advanced=True)``, and also with ``inference="none"`` to show
+that the shapes do not depend on RDFS inference.
+
+Test data is a small consistent "world" of inline Turtle snippets (one per resource, with the
+resources it needs). Each class's minimal valid graph is the closure of its resources and must
+conform. Each bad case copies one resource under a new IRI (``<iri>-bad-<case>``), breaks one
+thing, and expects the shape's message on that copy: as ``sh:focusNode`` for per-instance shapes,
+as ``sh:value`` for the set-level SPARQL shapes (whose focus node is the class IRI). All bad copies
+are validated together, once per inference mode, because every pyshacl run costs ~0.3 s (SPARQL
+constraints are re-parsed on each run); a case checks only the results about its own copy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ONTOLOGY_FILE = PROJECT_DIR / "ontology" / "smartcity.ttl"
+SHAPES_FILE = PROJECT_DIR / "ontology" / "shapes.ttl"
+MODEL_FILE = PROJECT_DIR / "docs" / "model.md"
+
+SCKG = Namespace("https://w3id.org/smartcity-kg/ontology#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+SCHEMA = Namespace("https://schema.org/")
+VANN = Namespace("http://purl.org/vocab/vann/")
+IC = "http://imi.go.jp/ns/core/rdf#"
+ONTOLOGY_IRI = URIRef("https://w3id.org/smartcity-kg/ontology")
+ID = "https://w3id.org/smartcity-kg/id/"
+
+# IMI core vocabulary terms whose existence was checked (in use in gBizINFO and openpark.jp LOD).
+VERIFIED_IMI_TERMS = {URIRef(IC + "組織型")}
+
+
+def iri(path: str) -> URIRef:
+    """An instance IRI under the default base, e.g. ``iri("municipality/372013")``."""
+    return URIRef(ID + path)
+
+
+@cache
+def ontology() -> Graph:
+    """The ontology, parsed once."""
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@cache
+def shapes() -> Graph:
+    """The shapes, parsed once."""
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+# --------------------------------------------------------------------------------------------
+# The test world
+# --------------------------------------------------------------------------------------------
+
+PREFIXES = """\
+@base <https://w3id.org/smartcity-kg/id/> .
+@prefix sckg: <https://w3id.org/smartcity-kg/ontology#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+@prefix schema: <https://schema.org/> .
+"""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of the test world: its IRI path, its Turtle and the resources it needs."""
+
+    subject: str
+    turtle: str
+    needs: tuple[str, ...] = ()
+
+
+WORLD: dict[str, Resource] = {
+    # -- source documents ------------------------------------------------------------------
+    "briefing": Resource("source/briefing", """
+        <source/briefing> a sckg:SourceDocument ;
+            rdfs:label "令和３年度スマートシティ調査事業について"@ja , "FY2021 smart-city survey project"@en ;
+            dcterms:title "令和３年度スマートシティ調査事業について"@ja ;
+            dcterms:publisher "総務省"@ja ;
+            dcterms:issued "2022-01-01"^^xsd:date ;
+            foaf:page <https://www.soumu.go.jp/> ;
+            dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
+    """),
+    "localgovjp": Resource("source/localgovjp", """
+        <source/localgovjp> a sckg:SourceDocument ;
+            rdfs:label "地方公共団体一覧"@ja , "localgovjp"@en ;
+            dcterms:title "localgovjp"@en .
+    """),
+    "service-csv": Resource("source/service-implementations", """
+        <source/service-implementations> a sckg:SourceDocument ;
+            rdfs:label "スマートシティサービスの実装状況"@ja ;
+            dcterms:title "Smart-city service implementations"@en .
+    """),
+    "curation": Resource("source/project-curation", """
+        <source/project-curation> a sckg:SourceDocument ;
+            rdfs:label "プロジェクトによる整理"@ja ;
+            dcterms:title "Curated by the smartcity-kg project"@en .
+    """),
+    # -- local governments -----------------------------------------------------------------
+    "hokkaido": Resource("prefecture/010006", """
+        <prefecture/010006> a sckg:Prefecture ;
+            rdfs:label "北海道"@ja , "ほっかいどう"@ja-hrkt , "Hokkaido"@en ;
+            sckg:localGovernmentCode "010006" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01000> ;
+            sckg:iso3166Code "JP-01" ;
+            geo:lat 43.063968 ; geo:long 141.347899 ;
+            foaf:homepage <https://www.pref.hokkaido.lg.jp/> ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp",)),
+    "sapporo": Resource("municipality/011002", """
+        <municipality/011002> a sckg:Municipality ;
+            rdfs:label "札幌市"@ja , "さっぽろし"@ja-hrkt , "Sapporo-shi"@en ;
+            sckg:localGovernmentCode "011002" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01100> ;
+            sckg:prefecture <prefecture/010006> ;
+            schema:slogan "市民の力みなぎる、文化と誇りあふれる街"@ja ;
+            dcterms:source <source/localgovjp> .
+    """, ("hokkaido",)),
+    "chuo-ku": Resource("municipality/011011", """
+        <municipality/011011> a sckg:Municipality ;
+            rdfs:label "札幌市中央区"@ja , "さっぽろしちゅうおうく"@ja-hrkt , "Chuo-ku, Sapporo-shi"@en ;
+            sckg:localGovernmentCode "011011" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01101> ;
+            sckg:prefecture <prefecture/010006> ;
+            sckg:parentMunicipality <municipality/011002> ;
+            dcterms:source <source/localgovjp> .
+    """, ("hokkaido", "sapporo")),
+    "kagawa": Resource("prefecture/370002", """
+        <prefecture/370002> a sckg:Prefecture ;
+            rdfs:label "香川県"@ja , "かがわけん"@ja-hrkt , "Kagawa"@en ;
+            sckg:localGovernmentCode "370002" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37000> ;
+            sckg:iso3166Code "JP-37" ;
+            geo:lat 34.340149 ; geo:long 134.043444 ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp",)),
+    "kagawa-capital": Resource("prefecture/370002", """
+        <prefecture/370002> sckg:capital <municipality/372013> .
+    """, ("kagawa", "takamatsu")),
+    "takamatsu": Resource("municipality/372013", """
+        <municipality/372013> a sckg:Municipality ;
+            rdfs:label "高松市"@ja , "たかまつし"@ja-hrkt , "Takamatsu-shi"@en ;
+            sckg:localGovernmentCode "372013" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37201> ;
+            sckg:prefecture <prefecture/370002> ;
+            geo:lat 34.34284 ; geo:long 134.04659 ;
+            foaf:homepage <https://www.city.takamatsu.kagawa.jp/> ;
+            dcterms:source <source/localgovjp> .
+    """, ("kagawa",)),
+    "kanonji": Resource("municipality/372056", """
+        <municipality/372056> a sckg:Municipality ;
+            rdfs:label "観音寺市"@ja , "かんおんじし"@ja-hrkt , "Kan'onji-shi"@en ;
+            sckg:localGovernmentCode "372056" ;
+            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37205> ;
+            sckg:prefecture <prefecture/370002> ;
+            dcterms:source <source/localgovjp> .
+    """, ("kagawa",)),
+    # -- programme, budget, projects -------------------------------------------------------
+    "program": Resource("program/data-utilisation", """
+        <program/data-utilisation> a sckg:SubsidyProgram ;
+            rdfs:label "データ利活用型スマートシティ推進事業"@ja ,
+                "Data-utilisation smart city promotion"@en ;
+            sckg:startFiscalYear 2017 ;
+            dcterms:source <source/briefing> ;
+            sckg:sourceSection "補助事業" .
+    """, ("briefing",)),
+    "budget": Resource("budget/2017", """
+        <budget/2017> a sckg:ProgramBudget ;
+            rdfs:label "2017年度 予算額 5.1億円"@ja ;
+            sckg:program <program/data-utilisation> ;
+            sckg:fiscalYear 2017 ;
+            sckg:budgetYen 510000000 ;
+            sckg:adoptedProjectCount 2 ;
+            sckg:projectCodeRange "H29a–f" ;
+            dcterms:source <source/briefing> .
+    """, ("program", "project-h29a", "project-h29f")),
+    "foundation": Resource("organization/sapporo-industry-promotion-foundation", """
+        <organization/sapporo-industry-promotion-foundation> a sckg:ImplementingBody ;
+            rdfs:label "さっぽろ産業振興財団"@ja ;
+            sckg:legalForm "一般財団法人"@ja ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "project-h29a": Resource("project/H29a", """
+        <project/H29a> a sckg:AdoptedProject ;
+            rdfs:label "H29a 北海道札幌市"@ja , "Adopted project H29a"@en ;
+            dcterms:identifier "H29a" ;
+            sckg:fiscalYear 2017 ;
+            sckg:program <program/data-utilisation> ;
+            sckg:budget <budget/2017> ;
+            sckg:region <municipality/011002> ;
+            sckg:implementer <organization/sapporo-industry-promotion-foundation> ;
+            sckg:field <field/mobility> , <field/health> ;
+            dcterms:source <source/briefing> .
+    """, ("budget", "sapporo", "foundation", "field-mobility", "field-health")),
+    "project-h29f": Resource("project/H29f", """
+        <project/H29f> a sckg:AdoptedProject ;
+            rdfs:label "H29f 香川県高松市"@ja ;
+            dcterms:identifier "H29f" ;
+            sckg:fiscalYear 2017 ;
+            sckg:program <program/data-utilisation> ;
+            sckg:budget <budget/2017> ;
+            sckg:region <municipality/372013> ;
+            sckg:field <field/mobility> ;
+            dcterms:source <source/briefing> .
+    """, ("budget", "takamatsu", "field-mobility")),
+    # -- SKOS concepts -----------------------------------------------------------------------
+    "field-mobility": Resource("field/mobility", """
+        <field/mobility> a sckg:Field , skos:Concept ;
+            rdfs:label "交通"@ja , "Mobility"@en ;
+            skos:prefLabel "交通"@ja , "Mobility"@en ;
+            skos:inScheme <scheme/field> ;
+            sckg:serviceCategory "mobility" ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "field-health": Resource("field/health", """
+        <field/health> a sckg:Field , skos:Concept ;
+            rdfs:label "健康"@ja , "Health"@en ;
+            skos:prefLabel "健康"@ja , "Health"@en ;
+            skos:inScheme <scheme/field> ;
+            skos:definition "健康づくりの分野。"@ja , "The field of health."@en ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "issue": Resource("regional-issue/disaster-prevention", """
+        <regional-issue/disaster-prevention> a sckg:RegionalIssue , skos:Concept ;
+            rdfs:label "防災"@ja , "Disaster prevention"@en ;
+            skos:prefLabel "防災"@ja , "Disaster prevention"@en ;
+            skos:inScheme <scheme/regional-issue> ;
+            dcterms:source <source/briefing> , <source/project-curation> ;
+            sckg:curatedByProject true .
+    """, ("briefing", "curation")),
+    "approach": Resource("sharing-approach/scope-expansion", """
+        <sharing-approach/scope-expansion> a sckg:SharingApproach , skos:Concept ;
+            rdfs:label "範囲拡大型"@ja , "Scope expansion"@en ;
+            skos:prefLabel "範囲拡大型"@ja , "Scope expansion"@en ;
+            skos:inScheme <scheme/sharing-approach> ;
+            skos:notation "ア" ;
+            skos:definition "既存の都市OSを他の地方公共団体にも開放する。"@ja ,
+                "An existing City OS is opened to further local governments."@en ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "cost": Resource("cost-allocation/equal", """
+        <cost-allocation/equal> a sckg:CostAllocationMethod , skos:Concept ;
+            rdfs:label "均等割"@ja , "Equal split"@en ;
+            skos:prefLabel "均等割"@ja , "Equal split"@en ;
+            skos:inScheme <scheme/cost-allocation> ;
+            skos:notation "均等割" ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    # -- services and City OS ----------------------------------------------------------------
+    "service": Resource("service/H29a-1", """
+        <service/H29a-1> a sckg:SmartCityService ;
+            rdfs:label "札幌市データ活用プラットフォーム"@ja , "Sapporo data-utilisation platform"@en ;
+            sckg:project <project/H29a> ;
+            sckg:serviceCategory "city-os" ;
+            sckg:field <field/mobility> ;
+            sckg:addressesIssue <regional-issue/disaster-prevention> ;
+            sckg:issueDescription "官民データの共有・活用"@ja ;
+            sckg:evidence "A regional newspaper reported the platform as a plan."@en ;
+            sckg:confidence "medium" ;
+            dcterms:source <https://news.goo.ne.jp/article/hokkaido/region/hokkaido-125181.html> ,
+                <source/service-implementations> .
+    """, ("project-h29a", "field-mobility", "issue", "service-csv")),
+    "city-os": Resource("city-os/372013", """
+        <city-os/372013> a sckg:CityOS ;
+            rdfs:label "高松市の都市OS"@ja , "City OS of Takamatsu-shi"@en ;
+            sckg:owner <municipality/372013> ;
+            sckg:introducedFiscalYear 2017 ;
+            dcterms:source <source/briefing> .
+    """, ("takamatsu", "briefing")),
+    "introduction": Resource("city-os-introduction/372056", """
+        <city-os-introduction/372056> a sckg:CityOSIntroduction ;
+            rdfs:label "観音寺市 都市OS導入（2019年度）"@ja ;
+            sckg:municipality <municipality/372056> ;
+            sckg:fiscalYear 2019 ;
+            sckg:cityOS <city-os/372013> ;
+            sckg:sharedUse true ;
+            dcterms:source <source/briefing> .
+    """, ("kanonji", "city-os")),
+    "sharing": Resource("city-os-sharing/372056", """
+        <city-os-sharing/372056> a sckg:CityOSSharing ;
+            rdfs:label "観音寺市による都市OS共同利用"@ja ;
+            sckg:user <municipality/372056> ;
+            sckg:cityOS <city-os/372013> ;
+            sckg:sinceFiscalYear 2019 ;
+            sckg:approach <sharing-approach/scope-expansion> ;
+            sckg:approachBasis "Kan'onji uses the City OS that Takamatsu built."@en ;
+            dcterms:source <source/briefing> , <source/project-curation> ;
+            sckg:curatedByProject true .
+    """, ("kanonji", "city-os", "approach", "curation")),
+    # -- KPIs and the survey -----------------------------------------------------------------
+    "kpi": Resource("kpi/city-os-introductions", """
+        <kpi/city-os-introductions> a sckg:KPI ;
+            rdfs:label "都市OS（データ連携基盤）の導入数"@ja ;
+            sckg:unit "地域"@ja ;
+            sckg:targetValue 100 ;
+            sckg:targetFiscalYear 2025 ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "observation": Resource("kpi/city-os-introductions/observation/fy2019-end", """
+        <kpi/city-os-introductions> sckg:observation <kpi/city-os-introductions/observation/fy2019-end> .
+        <kpi/city-os-introductions/observation/fy2019-end> a sckg:KPIObservation ;
+            rdfs:label "13（2019年度末時点）"@ja ;
+            rdf:value 13 ;
+            sckg:observedFiscalYear 2019 ;
+            sckg:asOf "2019年度末時点"@ja ;
+            dcterms:source <source/briefing> .
+    """, ("kpi",)),
+    "work-item": Resource("survey-work-item/1", """
+        <survey-work-item/1> a sckg:SurveyWorkItem ;
+            rdfs:label "自治体インタビュー記事"@ja ;
+            sckg:itemNumber 1 ;
+            dcterms:description "15団体へのインタビュー記事"@ja ,
+                "Interview articles with 15 local governments"@en ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "figure": Resource("survey-work-item/1/figure/local-governments", """
+        <survey-work-item/1> sckg:figure <survey-work-item/1/figure/local-governments> .
+        <survey-work-item/1/figure/local-governments> a sckg:SurveyFigure ;
+            rdfs:label "15団体"@ja ;
+            rdf:value 15 ;
+            sckg:qualifier "exact" ;
+            dcterms:source <source/briefing> .
+    """, ("work-item",)),
+}
+
+# Each class: the world resources of its minimal valid graph; bad cases copy the first one.
+CLASSES: dict[str, tuple[str, ...]] = {
+    "LocalGovernment": ("takamatsu", "hokkaido"),
+    "Prefecture": ("kagawa", "kagawa-capital", "hokkaido"),
+    "Municipality": ("takamatsu", "kanonji", "chuo-ku"),
+    "ImplementingBody": ("foundation",),
+    "SubsidyProgram": ("program",),
+    "ProgramBudget": ("budget",),
+    "AdoptedProject": ("project-h29a",),
+    "Field": ("field-mobility", "field-health"),
+    "RegionalIssue": ("issue",),
+    "SharingApproach": ("approach",),
+    "CostAllocationMethod": ("cost",),
+    "SmartCityService": ("service",),
+    "CityOS": ("city-os",),
+    "CityOSIntroduction": ("introduction",),
+    "CityOSSharing": ("sharing",),
+    "KPI": ("kpi",),
+    "KPIObservation": ("observation",),
+    "SurveyWorkItem": ("work-item",),
+    "SurveyFigure": ("figure",),
+    "SourceDocument": ("briefing",),
+}
+
+
+@cache
+def snippet(key: str) -> Graph:
+    """The parsed Turtle of one world resource."""
+    return Graph().parse(data=PREFIXES + WORLD[key].turtle, format="turtle")
+
+
+def closure(keys: tuple[str, ...]) -> list[str]:
+    """The given world resources and everything they need, transitively."""
+    todo, seen = list(keys), []
+    while todo:
+        key = todo.pop()
+        if key not in seen:
+            seen.append(key)
+            todo.extend(WORLD[key].needs)
+    return sorted(seen)
+
+
+def world_graph(keys: tuple[str, ...] = tuple(WORLD)) -> Graph:
+    """The union of the closure of ``keys``."""
+    g = Graph()
+    for key in closure(keys):
+        g += snippet(key)
+    return g
+
+
+# --------------------------------------------------------------------------------------------
+# Validation and its results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """One sh:ValidationResult, reduced to what the tests look at."""
+
+    focus: URIRef | None
+    path: URIRef | None
+    value: object
+    message: str
+
+
+def run(data: Graph, inference: str = "rdfs") -> tuple[bool, list[Result]]:
+    """Validate ``data`` as the loader does; return conformance and the results."""
+    conforms, report, _ = validate(data, shacl_graph=shapes(), ont_graph=ontology(),
+                                   inference=inference, advanced=True)
+    results = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        messages = " | ".join(sorted(str(m) for m in report.objects(r, SH.resultMessage)))
+        results.append(Result(report.value(r, SH.focusNode), report.value(r, SH.resultPath),
+                              report.value(r, SH.value), messages))
+    return conforms, results
+
+
+def explain(results: list[Result]) -> str:
+    """Results, one per line, for assertion messages."""
+    return "\n".join(f"  {r.focus} {r.path} {r.value}: {r.message}" for r in results) or "  (none)"
+
+
+# --------------------------------------------------------------------------------------------
+# Bad cases
+# --------------------------------------------------------------------------------------------
+
+Edit = Callable[[Graph, URIRef], None]
+
+
+def drop(p: URIRef, lang: str | None = None) -> Edit:
+    """Remove the values of ``p`` (only those tagged ``lang`` when given)."""
+    def edit(g: Graph, s: URIRef) -> None:
+        for o in list(g.objects(s, p)):
+            if lang is None or getattr(o, "language", None) == lang:
+                g.remove((s, p, o))
+    return edit
+
+
+def put(p: URIRef, *values) -> Edit:
+    """Replace the values of ``p`` by ``values``."""
+    def edit(g: Graph, s: URIRef) -> None:
+        g.remove((s, p, None))
+        for o in values:
+            g.add((s, p, o))
+    return edit
+
+
+def add(p: URIRef, *values) -> Edit:
+    """Add ``values`` to ``p``."""
+    def edit(g: Graph, s: URIRef) -> None:
+        for o in values:
+            g.add((s, p, o))
+    return edit
+
+
+def unlink(p: URIRef) -> Edit:
+    """Remove the triples that point at the resource through ``p``."""
+    def edit(g: Graph, s: URIRef) -> None:
+        g.remove((None, p, s))
+    return edit
+
+
+@dataclass(frozen=True)
+class Case:
+    """A copy of world resource ``key`` broken by ``edits``; ``message`` must be reported on it.
+
+    ``on`` says where the copy appears in the result: ``focus`` (per-instance shapes) or
+    ``value`` (set-level SPARQL shapes, whose focus node is the class IRI). ``detail`` is more
+    text the same message must contain (the values a SPARQL message names).
+    """
+
+    id: str
+    key: str
+    edits: tuple[Edit, ...]
+    message: str
+    on: str = "focus"
+    detail: str = ""  # more text the same result message must contain
+
+    @property
+    def node(self) -> URIRef:
+        return URIRef(f"{ID}{WORLD[self.key].subject}-bad-{self.id}")
+
+
+def ja(text: str) -> Literal:
+    return Literal(text, lang="ja")
+
+
+def en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+DANGLING_MUNICIPALITY = iri("municipality/999997")
+PROGRAM = iri("program/data-utilisation")
+ESTAT = "http://data.e-stat.go.jp/lod/sac/"
+
+CASES: list[Case] = [
+    # -- LocalGovernment (on copies of 高松市 and 香川県) --------------------------------------
+    Case("code-missing", "takamatsu", (drop(SCKG.localGovernmentCode),),
+         "LocalGovernment must have exactly one sckg:localGovernmentCode"),
+    Case("code-twice", "takamatsu", (add(SCKG.localGovernmentCode, Literal("372056")),),
+         "LocalGovernment must have exactly one sckg:localGovernmentCode"),
+    Case("code-five-digits", "takamatsu", (put(SCKG.localGovernmentCode, Literal("37201")),),
+         "LocalGovernment must have exactly one sckg:localGovernmentCode"),
+    Case("code-integer", "takamatsu", (put(SCKG.localGovernmentCode, Literal(372013)),),
+         "LocalGovernment must have exactly one sckg:localGovernmentCode"),
+    Case("check-digit", "takamatsu", (put(SCKG.localGovernmentCode, Literal("372014")),),
+         "LocalGovernment's sckg:localGovernmentCode must end in its check digit", on="value",
+         detail="has 372014"),
+    Case("check-digit-prefecture", "kagawa", (put(SCKG.localGovernmentCode, Literal("370001")),),
+         "LocalGovernment's sckg:localGovernmentCode must end in its check digit", on="value"),
+    Case("exact-match-missing", "takamatsu", (drop(SKOS.exactMatch),),
+         "LocalGovernment must have exactly one skos:exactMatch"),
+    Case("exact-match-not-estat", "takamatsu", (put(SKOS.exactMatch, URIRef("http://example.org/C37201")),),
+         "LocalGovernment must have exactly one skos:exactMatch"),
+    Case("exact-match-literal", "takamatsu", (put(SKOS.exactMatch, Literal(ESTAT + "C37201")),),
+         "LocalGovernment must have exactly one skos:exactMatch"),
+    Case("exact-match-other-code", "takamatsu", (put(SKOS.exactMatch, URIRef(ESTAT + "C37202")),),
+         "LocalGovernment's skos:exactMatch must be the e-Stat IRI", on="value"),
+    Case("label-two-ja", "takamatsu", (add(RDFS.label, ja("高松")),),
+         "LocalGovernment must have an rdfs:label tagged @ja;"),
+    Case("label-untagged", "takamatsu", (add(RDFS.label, Literal("Takamatsu")),),
+         "LocalGovernment must have an rdfs:label tagged @ja;"),
+    Case("label-no-kana", "takamatsu", (drop(RDFS.label, "ja-hrkt"),),
+         "LocalGovernment must have an rdfs:label tagged @ja-hrkt"),
+    Case("source-not-document", "takamatsu", (put(DCTERMS.source, URIRef("https://example.org/page")),),
+         "LocalGovernment must have at least one dcterms:source"),
+    Case("lat-outside-japan", "takamatsu", (put(GEO.lat, Literal("51.5", datatype=XSD.decimal)),),
+         "LocalGovernment may have at most one geo:lat"),
+    Case("lat-string", "takamatsu", (put(GEO.lat, Literal("34.34")),),
+         "LocalGovernment may have at most one geo:lat"),
+    Case("long-twice", "takamatsu", (add(GEO.long, Literal("134.1", datatype=XSD.decimal)),),
+         "LocalGovernment may have at most one geo:long"),
+    Case("homepage-literal", "takamatsu", (put(FOAF.homepage, Literal("https://www.city.takamatsu.jp/")),),
+         "LocalGovernment may have at most one foaf:homepage"),
+    # -- Prefecture (copies of 香川県) ---------------------------------------------------------
+    Case("iso-missing", "kagawa", (drop(SCKG.iso3166Code),),
+         "Prefecture must have exactly one sckg:iso3166Code"),
+    Case("iso-pattern", "kagawa", (put(SCKG.iso3166Code, Literal("JP-48")),),
+         "Prefecture must have exactly one sckg:iso3166Code"),
+    Case("iso-other-prefecture", "kagawa", (put(SCKG.iso3166Code, Literal("JP-13")),),
+         "Prefecture's sckg:iso3166Code number must equal", on="value"),
+    Case("prefecture-code-of-municipality", "kagawa",
+         (put(SCKG.localGovernmentCode, Literal("372013")), put(SKOS.exactMatch, URIRef(ESTAT + "C37201"))),
+         "Prefecture's sckg:localGovernmentCode must be a prefecture code"),
+    Case("capital-dangling", "kagawa", (add(SCKG.capital, DANGLING_MUNICIPALITY),),
+         "Prefecture may have at most one sckg:capital"),
+    Case("capital-not-municipality", "kagawa", (add(SCKG.capital, PROGRAM),),
+         "Prefecture may have at most one sckg:capital"),
+    Case("capital-twice", "kagawa",
+         (add(SCKG.capital, iri("municipality/372013"), iri("municipality/372056")),),
+         "Prefecture may have at most one sckg:capital"),
+    Case("capital-elsewhere", "kagawa", (add(SCKG.capital, iri("municipality/011002")),),
+         "Prefecture's sckg:capital must be a municipality whose sckg:prefecture is this prefecture",
+         on="value"),
+    # -- Municipality (copies of 高松市) -------------------------------------------------------
+    Case("prefecture-missing", "takamatsu", (drop(SCKG.prefecture),),
+         "Municipality must have exactly one sckg:prefecture"),
+    Case("prefecture-dangling", "takamatsu", (put(SCKG.prefecture, iri("prefecture/990009")),),
+         "Municipality must have exactly one sckg:prefecture"),
+    Case("prefecture-is-municipality", "takamatsu", (put(SCKG.prefecture, iri("municipality/011002")),),
+         "Municipality must have exactly one sckg:prefecture"),
+    Case("prefecture-twice", "takamatsu", (add(SCKG.prefecture, iri("prefecture/010006")),),
+         "Municipality must have exactly one sckg:prefecture"),
+    Case("prefecture-other", "takamatsu", (put(SCKG.prefecture, iri("prefecture/010006")),),
+         "Municipality's sckg:prefecture must be the prefecture whose sckg:localGovernmentCode",
+         on="value"),
+    Case("municipality-code-of-prefecture", "takamatsu",
+         (put(SCKG.localGovernmentCode, Literal("370002")), put(SKOS.exactMatch, URIRef(ESTAT + "C37000"))),
+         "Municipality's sckg:localGovernmentCode must be a municipality code"),
+    Case("also-prefecture", "takamatsu", (add(RDF.type, SCKG.Prefecture),),
+         "Municipality must not also be a sckg:Prefecture"),
+    Case("parent-dangling", "takamatsu", (add(SCKG.parentMunicipality, DANGLING_MUNICIPALITY),),
+         "Municipality may have at most one sckg:parentMunicipality"),
+    Case("parent-prefecture", "takamatsu", (add(SCKG.parentMunicipality, iri("prefecture/370002")),),
+         "Municipality may have at most one sckg:parentMunicipality"),
+    Case("slogan-english", "takamatsu", (add(SCHEMA.slogan, en("A slogan")),),
+         "Municipality may have at most one schema:slogan"),
+    Case("slogan-twice", "takamatsu", (add(SCHEMA.slogan, ja("一つ目"), ja("二つ目")),),
+         "Municipality may have at most one schema:slogan"),
+    # -- ImplementingBody ----------------------------------------------------------------------
+    Case("legal-form-other", "foundation", (put(SCKG.legalForm, ja("公益財団法人")),),
+         "ImplementingBody may have at most one sckg:legalForm"),
+    Case("legal-form-untagged", "foundation", (put(SCKG.legalForm, Literal("一般財団法人")),),
+         "ImplementingBody may have at most one sckg:legalForm"),
+    # -- SubsidyProgram --------------------------------------------------------------------------
+    Case("start-missing", "program", (drop(SCKG.startFiscalYear),),
+         "SubsidyProgram must have exactly one sckg:startFiscalYear"),
+    Case("start-1999", "program", (put(SCKG.startFiscalYear, Literal(1999)),),
+         "SubsidyProgram must have exactly one sckg:startFiscalYear"),
+    Case("start-2101", "program", (put(SCKG.startFiscalYear, Literal(2101)),),
+         "SubsidyProgram must have exactly one sckg:startFiscalYear"),
+    Case("start-string", "program", (put(SCKG.startFiscalYear, Literal("2017")),),
+         "SubsidyProgram must have exactly one sckg:startFiscalYear"),
+    Case("start-gyear", "program", (put(SCKG.startFiscalYear, Literal("2017", datatype=XSD.gYear)),),
+         "SubsidyProgram must have exactly one sckg:startFiscalYear"),
+    Case("curated-without-curation-source", "program", (add(SCKG.curatedByProject, Literal(True)),),
+         "Any resource with sckg:curatedByProject must have the dcterms:source"),
+    # -- ProgramBudget ---------------------------------------------------------------------------
+    Case("budget-program-missing", "budget", (drop(SCKG.program),),
+         "ProgramBudget must have exactly one sckg:program"),
+    Case("budget-program-dangling", "budget", (put(SCKG.program, iri("program/none")),),
+         "ProgramBudget must have exactly one sckg:program"),
+    Case("budget-year-missing", "budget", (drop(SCKG.fiscalYear),),
+         "ProgramBudget must have exactly one sckg:fiscalYear"),
+    Case("budget-year-out-of-range", "budget", (put(SCKG.fiscalYear, Literal(1989)),),
+         "ProgramBudget must have exactly one sckg:fiscalYear"),
+    Case("budget-year-before-program", "budget", (put(SCKG.fiscalYear, Literal(2016)),),
+         "ProgramBudget's sckg:fiscalYear must not be earlier than the sckg:startFiscalYear", on="value"),
+    Case("yen-missing", "budget", (drop(SCKG.budgetYen),),
+         "ProgramBudget must have exactly one sckg:budgetYen"),
+    Case("yen-decimal", "budget", (put(SCKG.budgetYen, Literal("5.1", datatype=XSD.decimal)),),
+         "ProgramBudget must have exactly one sckg:budgetYen"),
+    Case("yen-negative", "budget", (put(SCKG.budgetYen, Literal(-1)),),
+         "ProgramBudget must have exactly one sckg:budgetYen"),
+    Case("count-missing", "budget", (drop(SCKG.adoptedProjectCount),),
+         "ProgramBudget must have exactly one sckg:adoptedProjectCount"),
+    Case("count-negative", "budget", (put(SCKG.adoptedProjectCount, Literal(-1)),),
+         "ProgramBudget must have exactly one sckg:adoptedProjectCount"),
+    # No project points at any budget copy; this one states 5 so that its own result is checked.
+    Case("count-wrong", "budget", (put(SCKG.adoptedProjectCount, Literal(5)),),
+         "ProgramBudget's sckg:adoptedProjectCount must equal the number of sckg:AdoptedProject",
+         on="value", detail="states 5, found 0"),
+    Case("code-range-twice", "budget", (add(SCKG.projectCodeRange, Literal("H29a–c")),),
+         "ProgramBudget may have at most one sckg:projectCodeRange"),
+    # -- AdoptedProject --------------------------------------------------------------------------
+    Case("identifier-missing", "project-h29a", (drop(DCTERMS.identifier),),
+         "AdoptedProject must have exactly one dcterms:identifier"),
+    *[Case(f"identifier-{code}", "project-h29a", (put(DCTERMS.identifier, Literal(code)),),
+           "AdoptedProject must have exactly one dcterms:identifier")
+      for code in ("H32a", "H19a", "R0a", "R01a", "R3", "R3aa", "h29a", "H29A")],
+    Case("identifier-other-era-year", "project-h29a", (put(DCTERMS.identifier, Literal("H30a")),),
+         "AdoptedProject's sckg:fiscalYear must match the era year of its dcterms:identifier", on="value"),
+    Case("identifier-reiwa-year", "project-h29a", (put(DCTERMS.identifier, Literal("R1a")),),
+         "AdoptedProject's sckg:fiscalYear must match the era year of its dcterms:identifier", on="value"),
+    Case("project-year-missing", "project-h29a", (drop(SCKG.fiscalYear),),
+         "AdoptedProject must have exactly one sckg:fiscalYear"),
+    Case("project-year-not-budget-year", "project-h29a", (put(SCKG.fiscalYear, Literal(2018)),),
+         "AdoptedProject's sckg:fiscalYear must equal the sckg:fiscalYear of its sckg:budget"),
+    Case("project-program-missing", "project-h29a", (drop(SCKG.program),),
+         "AdoptedProject must have exactly one sckg:program"),
+    Case("project-program-not-budget-program", "project-h29a", (put(SCKG.program, iri("program/none")),),
+         "AdoptedProject's sckg:program must equal the sckg:program of its sckg:budget"),
+    Case("budget-missing", "project-h29a", (drop(SCKG.budget),),
+         "AdoptedProject must have exactly one sckg:budget"),
+    Case("budget-dangling", "project-h29a", (put(SCKG.budget, iri("budget/2018")),),
+         "AdoptedProject must have exactly one sckg:budget"),
+    Case("region-missing", "project-h29a", (drop(SCKG.region),),
+         "AdoptedProject must have at least one sckg:region"),
+    Case("region-dangling", "project-h29a", (put(SCKG.region, DANGLING_MUNICIPALITY),),
+         "AdoptedProject must have at least one sckg:region"),
+    Case("region-not-local-government", "project-h29a", (put(SCKG.region, PROGRAM),),
+         "AdoptedProject must have at least one sckg:region"),
+    Case("region-literal", "project-h29a", (put(SCKG.region, Literal("札幌市")),),
+         "AdoptedProject must have at least one sckg:region"),
+    Case("implementer-dangling", "project-h29a", (put(SCKG.implementer, iri("organization/none")),),
+         "AdoptedProject may have at most one sckg:implementer"),
+    Case("implementer-twice", "project-h29a",
+         (add(SCKG.implementer, iri("organization/sapporo-industry-promotion-foundation"),
+              iri("organization/none")),),
+         "AdoptedProject may have at most one sckg:implementer"),
+    Case("field-missing", "project-h29a", (drop(SCKG.field),),
+         "AdoptedProject must have at least one sckg:field"),
+    Case("field-is-issue", "project-h29a", (put(SCKG.field, iri("regional-issue/disaster-prevention")),),
+         "AdoptedProject must have at least one sckg:field"),
+    # -- SmartCityService ------------------------------------------------------------------------
+    Case("service-project-missing", "service", (drop(SCKG.project),),
+         "SmartCityService must have exactly one sckg:project"),
+    Case("service-project-dangling", "service", (put(SCKG.project, iri("project/H29z")),),
+         "SmartCityService must have exactly one sckg:project"),
+    Case("category-missing", "service", (drop(SCKG.serviceCategory),),
+         "SmartCityService must have exactly one sckg:serviceCategory"),
+    Case("category-not-slug", "service", (put(SCKG.serviceCategory, Literal("City OS")),),
+         "SmartCityService must have exactly one sckg:serviceCategory"),
+    Case("service-field-not-field", "service", (add(SCKG.field, PROGRAM),),
+         "SmartCityService may have any number of sckg:field"),
+    Case("issue-dangling", "service", (add(SCKG.addressesIssue, iri("regional-issue/none")),),
+         "SmartCityService may have any number of sckg:addressesIssue"),
+    Case("issue-is-field", "service", (put(SCKG.addressesIssue, iri("field/mobility")),),
+         "SmartCityService may have any number of sckg:addressesIssue"),
+    Case("issue-description-missing", "service", (drop(SCKG.issueDescription),),
+         "SmartCityService must have exactly one sckg:issueDescription"),
+    Case("issue-description-english", "service", (put(SCKG.issueDescription, en("data sharing")),),
+         "SmartCityService must have exactly one sckg:issueDescription"),
+    Case("evidence-missing", "service", (drop(SCKG.evidence),),
+         "SmartCityService must have exactly one sckg:evidence"),
+    Case("evidence-japanese", "service", (put(SCKG.evidence, ja("報道による")),),
+         "SmartCityService must have exactly one sckg:evidence"),
+    Case("confidence-missing", "service", (drop(SCKG.confidence),),
+         "SmartCityService must have exactly one sckg:confidence"),
+    Case("confidence-other", "service", (put(SCKG.confidence, Literal("certain")),),
+         "SmartCityService must have exactly one sckg:confidence"),
+    Case("confidence-tagged", "service", (put(SCKG.confidence, en("high")),),
+         "SmartCityService must have exactly one sckg:confidence"),
+    Case("web-source-missing", "service", (put(DCTERMS.source, iri("source/service-implementations")),),
+         "SmartCityService must have a dcterms:source that is the IRI of the web page"),
+    # -- City OS ---------------------------------------------------------------------------------
+    Case("owner-missing", "city-os", (drop(SCKG.owner),),
+         "CityOS must have exactly one sckg:owner"),
+    Case("owner-not-local-government", "city-os",
+         (put(SCKG.owner, iri("organization/sapporo-industry-promotion-foundation")),),
+         "CityOS must have exactly one sckg:owner"),
+    Case("introduced-1999", "city-os", (put(SCKG.introducedFiscalYear, Literal(1999)),),
+         "CityOS may have at most one sckg:introducedFiscalYear"),
+    Case("introduction-municipality-prefecture", "introduction",
+         (put(SCKG.municipality, iri("prefecture/370002")),),
+         "CityOSIntroduction must have exactly one sckg:municipality"),
+    Case("introduction-year-missing", "introduction", (drop(SCKG.fiscalYear),),
+         "CityOSIntroduction must have exactly one sckg:fiscalYear"),
+    Case("introduction-city-os-dangling", "introduction", (put(SCKG.cityOS, iri("city-os/999997")),),
+         "CityOSIntroduction must have exactly one sckg:cityOS"),
+    Case("shared-use-missing", "introduction", (drop(SCKG.sharedUse),),
+         "CityOSIntroduction must have exactly one sckg:sharedUse"),
+    Case("shared-use-string", "introduction", (put(SCKG.sharedUse, Literal("true")),),
+         "CityOSIntroduction must have exactly one sckg:sharedUse"),
+    Case("user-missing", "sharing", (drop(SCKG.user),),
+         "CityOSSharing must have exactly one sckg:user"),
+    Case("user-prefecture", "sharing", (put(SCKG.user, iri("prefecture/370002")),),
+         "CityOSSharing must have exactly one sckg:user"),
+    Case("sharing-city-os-dangling", "sharing", (put(SCKG.cityOS, iri("city-os/999997")),),
+         "CityOSSharing must have exactly one sckg:cityOS"),
+    Case("sharing-city-os-municipality", "sharing", (put(SCKG.cityOS, iri("municipality/372013")),),
+         "CityOSSharing must have exactly one sckg:cityOS"),
+    Case("since-missing", "sharing", (drop(SCKG.sinceFiscalYear),),
+         "CityOSSharing must have exactly one sckg:sinceFiscalYear"),
+    Case("since-2200", "sharing", (put(SCKG.sinceFiscalYear, Literal(2200)),),
+         "CityOSSharing must have exactly one sckg:sinceFiscalYear"),
+    Case("approach-cost-method", "sharing", (put(SCKG.approach, iri("cost-allocation/equal")),),
+         "CityOSSharing may have at most one sckg:approach,"),
+    Case("approach-basis-japanese", "sharing", (put(SCKG.approachBasis, ja("高松市の都市OSを利用")),),
+         "CityOSSharing may have at most one sckg:approachBasis"),
+    Case("user-is-owner", "sharing", (put(SCKG.user, iri("municipality/372013")),),
+         "CityOSSharing's sckg:user must not be the sckg:owner of the shared sckg:cityOS"),
+    Case("curation-source-without-flag", "sharing", (drop(SCKG.curatedByProject),),
+         "Any resource whose dcterms:source is <base>/id/source/project-curation must have"),
+    Case("curated-false", "sharing", (put(SCKG.curatedByProject, Literal(False)),),
+         "Any resource with sckg:curatedByProject must have the value true"),
+    # -- KPIs ------------------------------------------------------------------------------------
+    Case("unit-missing", "kpi", (drop(SCKG.unit),), "KPI must have exactly one sckg:unit"),
+    Case("unit-english", "kpi", (put(SCKG.unit, en("regions")),), "KPI must have exactly one sckg:unit"),
+    Case("target-negative", "kpi", (put(SCKG.targetValue, Literal(-1)),),
+         "KPI may have at most one sckg:targetValue"),
+    Case("target-year-2200", "kpi", (put(SCKG.targetFiscalYear, Literal(2200)),),
+         "KPI may have at most one sckg:targetFiscalYear"),
+    Case("observation-dangling", "kpi", (add(SCKG.observation, iri("kpi/none/observation/x")),),
+         "KPI may have any number of sckg:observation"),
+    Case("observation-unreferenced", "observation", (unlink(SCKG.observation),),
+         "KPIObservation must be the sckg:observation of exactly one existing sckg:KPI"),
+    Case("observation-of-non-kpi", "observation",
+         (unlink(SCKG.observation), lambda g, s: g.add((PROGRAM, SCKG.observation, s))),
+         "KPIObservation must be the sckg:observation of exactly one existing sckg:KPI"),
+    Case("value-missing", "observation", (drop(RDF.value),),
+         "KPIObservation must have exactly one rdf:value"),
+    Case("value-decimal", "observation", (put(RDF.value, Literal("13.5", datatype=XSD.decimal)),),
+         "KPIObservation must have exactly one rdf:value"),
+    Case("observed-year-twice", "observation", (add(SCKG.observedFiscalYear, Literal(2020)),),
+         "KPIObservation may have at most one sckg:observedFiscalYear"),
+    Case("no-time", "observation", (drop(SCKG.observedFiscalYear), drop(SCKG.asOf)),
+         "KPIObservation must have a sckg:observedFiscalYear or a sckg:asOf"),
+    Case("as-of-english", "observation", (put(SCKG.asOf, en("end of FY2019")),),
+         "KPIObservation may have at most one sckg:asOf"),
+    # -- Survey ----------------------------------------------------------------------------------
+    Case("item-number-missing", "work-item", (drop(SCKG.itemNumber),),
+         "SurveyWorkItem must have exactly one sckg:itemNumber"),
+    Case("item-number-4", "work-item", (put(SCKG.itemNumber, Literal(4)),),
+         "SurveyWorkItem must have exactly one sckg:itemNumber"),
+    Case("description-without-ja", "work-item", (drop(DCTERMS.description, "ja"),),
+         "SurveyWorkItem must have a dcterms:description tagged @ja"),
+    Case("description-two-en", "work-item", (add(DCTERMS.description, en("Interviews")),),
+         "SurveyWorkItem must have a dcterms:description tagged @ja"),
+    Case("figure-dangling", "work-item", (add(SCKG.figure, iri("survey-work-item/1/figure/none")),),
+         "SurveyWorkItem may have any number of sckg:figure"),
+    Case("figure-unreferenced", "figure", (unlink(SCKG.figure),),
+         "SurveyFigure must be the sckg:figure of exactly one existing sckg:SurveyWorkItem"),
+    Case("figure-value-missing", "figure", (drop(RDF.value),),
+         "SurveyFigure must have exactly one rdf:value"),
+    Case("qualifier-missing", "figure", (drop(SCKG.qualifier),),
+         "SurveyFigure must have exactly one sckg:qualifier"),
+    Case("qualifier-other", "figure", (put(SCKG.qualifier, Literal("approximately")),),
+         "SurveyFigure must have exactly one sckg:qualifier"),
+    # -- SourceDocument --------------------------------------------------------------------------
+    Case("title-missing", "briefing", (drop(DCTERMS.title),),
+         "SourceDocument must have at least one dcterms:title"),
+    Case("title-french", "briefing", (put(DCTERMS.title, Literal("Enquête", lang="fr")),),
+         "SourceDocument must have at least one dcterms:title"),
+    Case("publisher-iri", "briefing", (put(DCTERMS.publisher, URIRef("https://www.soumu.go.jp/")),),
+         "SourceDocument may have at most one dcterms:publisher"),
+    Case("issued-not-date", "briefing", (put(DCTERMS.issued, Literal("2022-01")),),
+         "SourceDocument may have at most one dcterms:issued"),
+    Case("page-literal", "briefing", (put(FOAF.page, Literal("https://www.soumu.go.jp/")),),
+         "SourceDocument may have at most one foaf:page"),
+    Case("license-twice", "briefing",
+         (add(DCTERMS.license, URIRef("https://creativecommons.org/publicdomain/zero/1.0/")),),
+         "SourceDocument may have at most one dcterms:license"),
+]
+
+# The conventions every instance follows, checked on every class (for prefectures and
+# municipalities by the LocalGovernment shape).
+for _cls, _keys in CLASSES.items():
+    if _cls in ("Prefecture", "Municipality"):
+        continue
+    _key = _keys[0]
+    CASES += [
+        Case(f"{_cls}-label-without-ja", _key, (drop(RDFS.label, "ja"),),
+             f"{_cls} must have an rdfs:label tagged @ja;"),
+        Case(f"{_cls}-source-section-integer", _key, (add(SCKG.sourceSection, Literal(3)),),
+             f"{_cls}'s sckg:sourceSection values must be xsd:string literals"),
+        Case(f"{_cls}-curated-not-boolean", _key, (add(SCKG.curatedByProject, Literal("yes")),),
+             f"{_cls} may have at most one sckg:curatedByProject, an xsd:boolean"),
+    ]
+    if _cls == "SmartCityService":
+        CASES.append(Case(f"{_cls}-source-document-missing", _key,
+                          (drop(DCTERMS.source), add(DCTERMS.source, URIRef("https://example.org/"))),
+                          f"{_cls} must have a dcterms:source that is an existing sckg:SourceDocument"))
+    elif _cls != "SourceDocument":
+        CASES.append(Case(f"{_cls}-source-missing", _key, (drop(DCTERMS.source),),
+                          f"{_cls} must have at least one dcterms:source"))
+for _cls, _key, _scheme, _notation in (("Field", "field-mobility", "field", "0..1"),
+                                        ("RegionalIssue", "issue", "regional-issue", "0..1"),
+                                        ("SharingApproach", "approach", "sharing-approach", "1"),
+                                        ("CostAllocationMethod", "cost", "cost-allocation", "1")):
+    _count = "may have at most" if _notation == "0..1" else "must have exactly"
+    CASES += [
+        Case(f"{_cls}-pref-label-differs", _key, (put(SKOS.prefLabel, ja("別名")),),
+             f"{_cls} must have skos:prefLabel values identical to its rdfs:label values"),
+        Case(f"{_cls}-pref-label-missing", _key, (drop(SKOS.prefLabel),),
+             f"{_cls} must have skos:prefLabel values identical to its rdfs:label values"),
+        Case(f"{_cls}-scheme-missing", _key, (drop(SKOS.inScheme),),
+             f"{_cls} must have exactly one skos:inScheme"),
+        Case(f"{_cls}-scheme-other", _key, (put(SKOS.inScheme, iri(f"scheme/{_scheme}-other")),),
+             f"{_cls} must have exactly one skos:inScheme"),
+        Case(f"{_cls}-definition-untagged", _key, (add(SKOS.definition, Literal("untagged")),),
+             f"{_cls}'s skos:definition values must be literals tagged @ja or @en"),
+        Case(f"{_cls}-notation-twice", _key, (add(SKOS.notation, Literal("x"), Literal("y")),),
+             f"{_cls} {_count} one skos:notation"),
+    ]
+    if _notation == "1":
+        CASES.append(Case(f"{_cls}-notation-missing", _key, (drop(SKOS.notation),),
+                          f"{_cls} must have exactly one skos:notation"))
+CASES += [
+    Case("notation-not-a-i-u", "approach", (put(SKOS.notation, Literal("エ")),),
+         "SharingApproach must have exactly one skos:notation"),
+    Case("field-category-not-slug", "field-mobility", (put(SCKG.serviceCategory, Literal("Mobility")),),
+         "Field may have at most one sckg:serviceCategory"),
+]
+
+
+def rename(g: Graph, old: URIRef, new: URIRef) -> Graph:
+    """A copy of ``g`` with ``old`` replaced by ``new`` wherever it occurs."""
+    out = Graph()
+    for s, p, o in g:
+        out.add((new if s == old else s, p, new if o == old else o))
+    return out
+
+
+def bad_graph() -> Graph:
+    """The whole world plus one broken copy per case."""
+    g = world_graph()
+    for case in CASES:
+        copy = rename(snippet(case.key), URIRef(ID + WORLD[case.key].subject), case.node)
+        for edit in case.edits:
+            edit(copy, case.node)
+        g += copy
+    return g
+
+
+@cache
+def bad_results(inference: str) -> tuple[bool, list[Result]]:
+    """Validation of :func:`bad_graph`, once per inference mode."""
+    return run(bad_graph(), inference)
+
+
+# --------------------------------------------------------------------------------------------
+# Tests: the ontology
+# --------------------------------------------------------------------------------------------
+
+
+def test_ontology_header():
+    g = ontology()
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
+    titles = {t.language for t in g.objects(ONTOLOGY_IRI, DCTERMS.title)}
+    assert titles == {"ja", "en"}
+    assert g.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
+    assert g.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert g.value(ONTOLOGY_IRI, VANN.preferredNamespacePrefix) == Literal("sckg")
+
+
+def _terms(kind: URIRef) -> list[URIRef]:
+    return sorted(s for s in ontology().subjects(RDF.type, kind) if str(s).startswith(str(SCKG)))
+
+
+TERMS = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty) for t in _terms(kind)]
+
+
+@pytest.mark.parametrize("term", TERMS, ids=lambda t: t.split("#")[1])
+def test_term_labelled_and_defined_in_japanese_and_english(term):
+    g = ontology()
+    for p in (RDFS.label, SKOS.definition):
+        languages = sorted(v.language for v in g.objects(term, p))
+        assert languages == ["en", "ja"], f"{term} {p}: {languages}"
+
+
+@pytest.mark.parametrize("term", [t for t in TERMS if (t, RDF.type, OWL.Class) not in ontology()],
+                         ids=lambda t: t.split("#")[1])
+def test_property_has_range(term):
+    assert ontology().value(term, RDFS.range) is not None
+
+
+def test_every_model_term_is_declared():
+    """Every sckg: name in docs/model.md is a class or property of the ontology."""
+    names = set(re.findall(r"sckg:([A-Za-z0-9]+)", MODEL_FILE.read_text(encoding="utf-8")))
+    declared = {t.split("#")[1] for t in TERMS}
+    assert names - declared == set()
+    assert {name for name in names if name[0].isupper()} == {t.split("#")[1] for t in _terms(OWL.Class)}
+
+
+def test_only_verified_imi_terms():
+    used = {t for triple in ontology() for t in triple if isinstance(t, URIRef) and str(t).startswith(IC)}
+    assert used - {URIRef(IC)} <= VERIFIED_IMI_TERMS
+
+
+@pytest.mark.parametrize("cls", _terms(OWL.Class), ids=lambda t: t.split("#")[1])
+def test_every_class_has_a_shape(cls):
+    assert list(shapes().subjects(SH.targetClass, cls)), f"no shape has sh:targetClass {cls}"
+
+
+def test_classes_under_test_are_the_ontology_classes():
+    assert set(CLASSES) == {t.split("#")[1] for t in _terms(OWL.Class)}
+
+
+# --------------------------------------------------------------------------------------------
+# Tests: the shapes graph itself
+# --------------------------------------------------------------------------------------------
+
+
+def _constraint_nodes() -> list[tuple[URIRef, object]]:
+    """(node shape, constraint node) for every property shape and SPARQL constraint."""
+    g = shapes()
+    out = []
+    for shape in set(g.subjects(RDF.type, SH.NodeShape)):
+        out += [(shape, p) for p in g.objects(shape, SH.property)]
+        out += [(shape, c) for c in g.objects(shape, SH.sparql)]
+    return out
+
+
+def test_every_constraint_has_an_english_message_and_violation_severity():
+    g = shapes()
+    for shape, node in _constraint_nodes():
+        messages = list(g.objects(node, SH.message))
+        assert [m.language for m in messages] == ["en"], f"{shape}: {messages}"
+        assert g.value(node, SH.severity) == SH.Violation, f"{shape}: {messages}"
+
+
+def test_messages_name_the_class():
+    g = shapes()
+    for shape, node in _constraint_nodes():
+        message = str(g.value(node, SH.message))
+        targets = [str(c).split("#")[1] for c in g.objects(shape, SH.targetClass)]
+        targets += [str(c).split("#")[1] for c in g.objects(shape, SH.targetNode)]
+        if any(g.objects(shape, SH.targetSubjectsOf)):  # not about one class: about any resource
+            targets.append("Any resource")
+        expected = targets or [str(shape).split("#")[1].removesuffix("Reference")]
+        assert any(re.search(rf"\b{name}\b", message) for name in expected), (shape, message)
+
+
+def _shape_messages() -> set[str]:
+    """The fixed text of every message of a targeted shape (SPARQL details after ' ({?' cut)."""
+    g = shapes()
+    targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf) for s in g.subjects(p, None)}
+    messages = set()
+    for shape in targeted:
+        nodes = [shape, *g.objects(shape, SH.property), *g.objects(shape, SH.sparql)]
+        messages |= {str(m).split(" ({?")[0] for n in nodes for m in g.objects(n, SH.message)}
+    return messages
+
+
+def test_every_message_has_a_bad_case():
+    """Each constraint's message is expected by at least one bad case, and unambiguously."""
+    messages = _shape_messages()
+    covered = set()
+    for case in CASES:
+        matching = [m for m in messages if case.message in m]
+        assert len(matching) == 1, f"{case.id}: {case.message!r} matches {matching}"
+        covered |= set(matching)
+    assert messages - covered == set()
+
+
+# --------------------------------------------------------------------------------------------
+# Tests: valid data conforms
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", sorted(CLASSES))
+def test_minimal_valid_graph_conforms(cls):
+    data = world_graph(CLASSES[cls])
+    assert any(data.subjects(RDF.type, SCKG[cls])) or cls == "LocalGovernment"
+    conforms, results = run(data)
+    assert conforms, f"{cls}:\n{explain(results)}"
+
+
+# Valid variations of a world resource. Like the bad cases, each is a copy (``<iri>-ok-<name>``)
+# and all are validated together; no result may be about a copy.
+VALID_VARIANTS: dict[str, tuple[str, Edit]] = {
+    # sh:class sckg:LocalGovernment accepts a sckg:Prefecture (rdfs:subClassOf, no explicit type)
+    "region-is-a-prefecture": ("project-h29a", put(SCKG.region, iri("prefecture/370002"))),
+    "region-is-a-ward": ("project-h29a", put(SCKG.region, iri("municipality/011011"))),
+    "two-regions": ("project-h29a", add(SCKG.region, iri("municipality/372013"))),
+    "no-implementer": ("project-h29a", drop(SCKG.implementer)),
+    "city-os-owned-by-a-prefecture": ("city-os", put(SCKG.owner, iri("prefecture/370002"))),
+    "observation-without-year": ("observation", drop(SCKG.observedFiscalYear)),
+    "source-titled-only-in-english": ("briefing", put(DCTERMS.title, en("FY2021 survey"))),
+    "label-without-english": ("takamatsu", drop(RDFS.label, "en")),
+    "municipality-without-coordinates": ("kanonji", drop(GEO.lat)),
+}
+
+
+def variant_node(name: str) -> URIRef:
+    return URIRef(f"{ID}{WORLD[VALID_VARIANTS[name][0]].subject}-ok-{name}")
+
+
+@cache
+def variant_results() -> list[Result]:
+    """Validation of the whole world plus one copy per valid variant."""
+    g = world_graph()
+    for name, (key, edit) in VALID_VARIANTS.items():
+        copy = rename(snippet(key), URIRef(ID + WORLD[key].subject), variant_node(name))
+        edit(copy, variant_node(name))
+        g += copy
+    return run(g)[1]
+
+
+@pytest.mark.parametrize("name", sorted(VALID_VARIANTS))
+def test_valid_variant_conforms(name):
+    about = [r for r in variant_results() if variant_node(name) in (r.focus, r.value)]
+    assert not about, f"{name}:\n{explain(about)}"
+
+
+def test_whole_world_conforms_without_inference():
+    """The shapes do not need RDFS inference: the mixed-in ontology's subClassOf suffices."""
+    conforms, results = run(world_graph(), inference="none")
+    assert conforms, explain(results)
+
+
+def test_check_digit_accepts_every_residue_and_rejects_wrong_digits():
+    """Codes whose weighted sums cover every residue mod 11, each also with a wrong last digit."""
+    good = ["011011", "011070", "011029", "011088", "011037", "011096", "011045", "012084",
+            "011053", "011002", "011061", "372013", "372056", "010006", "370002"]
+    bad = [code[:5] + str((int(code[5]) + 1) % 10) for code in good]
+    data = Graph()
+    for code in good + bad:
+        data.add((iri(f"code/{code}"), SCKG.localGovernmentCode, Literal(code)))
+    _, results = run(data)
+    flagged = {r.value for r in results if "must end in its check digit" in r.message}
+    assert flagged == {iri(f"code/{code}") for code in bad}
+
+
+# --------------------------------------------------------------------------------------------
+# Tests: every bad case is reported, with and without RDFS inference
+# --------------------------------------------------------------------------------------------
+
+
+def test_bad_case_ids_are_unique():
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "none"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_bad_case_is_reported(case, inference):
+    conforms, results = bad_results(inference)
+    assert not conforms
+    about = [r for r in results if getattr(r, case.on) == case.node]
+    assert any(case.message in r.message and case.detail in r.message for r in about), (
+        f"expected {case.message!r} on <{case.node}> ({case.on}); got:\n{explain(about)}")
