@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 load: setup
 	$(BIN)/smartcity-kg load
 
-# Until the SPARQL server exists, "serve" loads the bundled data and prints a summary of the store.
+# Load the bundled data, then run the SPARQL endpoint on http://127.0.0.1:8080/sparql
 serve: load
 	$(BIN)/smartcity-kg stats
+	$(BIN)/smartcity-kg serve --host 127.0.0.1 --port $${PORT:-8080}
 
 test: setup
 	$(BIN)/python -m pytest

@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
                        default="table", help="output format (table for SELECT/ASK, turtle for graphs)")
     store_option(query)
 
+    serve = sub.add_parser("serve", help="run the SPARQL endpoint (gunicorn; --dev for Flask's server)")
+    from server.serve import add_arguments
+
+    add_arguments(serve)
+
     stats = sub.add_parser("stats", help="triples per named graph and instances per class")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     store_option(stats)
@@ -59,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 invalid input, 2 cannot run)."""
     args = _parser().parse_args(argv)
     try:
-        return {"load": _load, "validate": _validate, "query": _query, "stats": _stats}[args.command](args)
+        commands = {"load": _load, "validate": _validate, "query": _query, "stats": _stats, "serve": _serve}
+        return commands[args.command](args)
     except SourceError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -111,6 +117,16 @@ def _query(args: argparse.Namespace) -> int:
         raise LoaderError(f"query syntax error: {exc}") from None
     sys.stdout.write(render(result, args.format))
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from server.config import ConfigError
+    from server.serve import serve
+
+    try:
+        return serve(args)
+    except ConfigError as exc:
+        raise LoaderError(f"configuration: {exc}") from None
 
 
 def _stats(args: argparse.Namespace) -> int:

@@ -69,13 +69,15 @@ class KnowledgeGraph:
 
     def triple_counts(self) -> dict[str, int]:
         """Triples per named graph, by graph IRI."""
-        rows = self.store.query(
-            "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-        return {row["g"].value: int(row["n"].value) for row in rows}
+        return _graph_counts(self.store)
 
     def __len__(self) -> int:
         return len(self.store)
+
+
+def _graph_counts(store: ox.Store) -> dict[str, int]:
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
 
 
 def check_target(path: Path) -> None:
@@ -123,7 +125,7 @@ def _build_locked(path: Path, versions: Path, graphs: Mapping[str, bytes], meta:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"{path}: the new store holds {loaded} triples, expected {expected}")
     info = {"version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "triples": loaded, **(meta or {})}
+            "triples": loaded, "graphs": _graph_counts(ox.Store.read_only(str(target))), **(meta or {})}
     target.with_name(version + META_SUFFIX).write_text(json.dumps(info, indent=2, ensure_ascii=False))
     _switch(path, target)
     _prune(versions, current=target.name)

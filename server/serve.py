@@ -1,0 +1,71 @@
+"""``smartcity-kg serve``: the production WSGI server (gunicorn), or Flask's with ``--dev``.
+
+One gunicorn process with threads is enough for the web layer: queries run in the engine's
+own worker processes, which is where the CPU goes and where timeouts are enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn configured in code, loading the app through the factory in each worker."""
+
+    def __init__(self, overrides: Mapping[str, Any], options: Mapping[str, Any]):
+        self.overrides = dict(overrides)
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        return create_app(self.overrides)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the ``serve`` subcommand."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--store", help="store path (env SMARTCITY_KG_STORE)")
+    parser.add_argument("--config", help="TOML configuration file (env SMARTCITY_KG_CONFIG)")
+    parser.add_argument("--query-timeout", type=float, help="seconds a query may run (default 10)")
+    parser.add_argument("--query-workers", type=int, help="query processes (default 2)")
+    parser.add_argument("--no-cache", action="store_const", const=False, dest="cache",
+                        help="turn the result cache off (env SMARTCITY_KG_CACHE=off)")
+    parser.add_argument("--threads", type=int, default=16, help="HTTP threads (default 16)")
+    parser.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the server until interrupted."""
+    overrides = {"STORE": args.store, "CONFIG": args.config, "QUERY_TIMEOUT": args.query_timeout,
+                 "QUERY_WORKERS": args.query_workers, "CACHE": args.cache}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if args.dev:
+        from . import create_app
+
+        create_app(overrides).run(host=args.host, port=args.port, threaded=True)
+        return 0
+    from . import config
+
+    timeout = config.load(overrides)["QUERY_TIMEOUT"]
+    _Gunicorn(overrides, {
+        "bind": f"{args.host}:{args.port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": int(timeout * 3 + 30),
+        "accesslog": "-",
+        "errorlog": "-",
+        "limit_request_line": 8190,
+    }).run()
+    return 0

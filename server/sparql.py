@@ -1,0 +1,212 @@
+"""``/sparql``: the query operation of the SPARQL 1.1 Protocol, read-only.
+
+GET with ``query=``, POST as a form, POST as ``application/sparql-query``; ``default-graph-uri``
+and ``named-graph-uri``; content negotiation on Accept or ``format=``; HTTP caching from the
+store version. Without a query, the endpoint describes itself (SPARQL 1.1 Service Description).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from . import errors, results
+from .cache import CachedResult
+from .engine import EngineFailure, QueryRequest, QuerySyntaxError
+from .engine import QueryTimeout as EngineTimeout
+from .service_description import describe
+from .sparql_text import QueryRejected, check
+
+bp = Blueprint("sparql", __name__)
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+CHUNK = 64 * 1024
+
+#: Short names a browser may put in ``format=`` (full media types work too).
+FORMAT_NAMES = {
+    "json": "application/json", "srj": "application/sparql-results+json",
+    "xml": "application/xml", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
+    "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+}
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise errors.BadRequest(f"the '{name}' parameter must be given at most once")
+    return values[0] if values else None
+
+
+def parse_protocol_request() -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """The query and dataset of a protocol request; the query is None when none was sent.
+
+    :raises BadRequest: for a repeated query, a query both in URL and body, or an update.
+    :raises UnsupportedMediaType: for a POST body that is neither a form nor a query.
+    """
+    url = request.args
+    if "update" in url or (request.method == "POST" and request.mimetype == FORM_TYPE
+                           and "update" in request.form):
+        raise errors.BadRequest("SPARQL Update is not allowed on this read-only endpoint")
+    if request.method == "GET":
+        params, query = url, _single(url.getlist("query"), "query")
+    elif request.mimetype == FORM_TYPE:
+        if "query" in url:
+            raise errors.BadRequest("send the query either in the URL or in the body, not both")
+        params, query = request.form, _single(request.form.getlist("query"), "query")
+        if query is None:
+            raise errors.BadRequest("a form POST must carry a 'query' parameter")
+    elif request.mimetype == QUERY_TYPE:
+        if "query" in url:
+            raise errors.BadRequest("send the query either in the URL or in the body, not both")
+        params = url
+        try:
+            query = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.BadRequest("the query is not UTF-8") from None
+    else:
+        raise errors.UnsupportedMediaType(
+            f"POST a query as {QUERY_TYPE} or {FORM_TYPE}, not {request.mimetype or 'an empty type'}")
+    default = tuple(params.getlist("default-graph-uri"))
+    named = tuple(params.getlist("named-graph-uri"))
+    return query, default, named
+
+
+def choose_media_type(kind: str) -> str:
+    """The result media type for ``kind`` from ``format=`` or Accept.
+
+    :raises NotAcceptable: when nothing the client accepts can carry this kind of result.
+    """
+    offered = results.media_types(kind)
+    wanted = request.args.get("format") or request.form.get("format")
+    if wanted:
+        media_type = results.resolve(FORMAT_NAMES.get(wanted.lower(), wanted), kind)
+        if media_type is None:
+            raise errors.NotAcceptable(f"format '{wanted}' cannot carry this result; use one of "
+                                       + ", ".join(offered))
+        return media_type
+    accept = request.accept_mimetypes
+    if not accept:
+        return offered[0]
+    candidates = list(offered) + list(results.ALIASES[kind])
+    best = accept.best_match(candidates)
+    if best is None:
+        raise errors.NotAcceptable("cannot produce any of the accepted types; available: "
+                                   + ", ".join(offered))
+    return results.resolve(best, kind) or offered[0]
+
+
+def _etag(version: str, key: tuple) -> str:
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+    return f'"{version}-{digest}"'
+
+
+def _last_modified() -> datetime:
+    return current_app.extensions["kg_state"].loaded_at
+
+
+def _not_modified(etag: str) -> bool:
+    if request.method != "GET":
+        return False
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag.strip('"'))
+    since = request.if_modified_since
+    return since is not None and _last_modified().replace(microsecond=0) <= since
+
+
+def _headers(response: Response, etag: str, truncated: bool) -> Response:
+    response.headers["Vary"] = "Accept"
+    response.headers["ETag"] = etag
+    response.last_modified = _last_modified()
+    response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
+    if truncated:
+        response.headers["X-Result-Truncated"] = f"max-rows={current_app.config['MAX_ROWS']}"
+    return response
+
+
+def _stream(path) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] = (),
+              media_type: str | None = None) -> Response:
+    """Check, cache-look-up, execute and answer one query (shared with the canned-query API).
+
+    :raises BadRequest: for a rejected or malformed query.
+    :raises QueryTimeout: when it runs out of time.
+    """
+    config = current_app.config
+    try:
+        shape = check(query, max_depth=config["MAX_QUERY_DEPTH"], max_length=config["MAX_REQUEST_BYTES"],
+                      service_allowlist=config["SERVICE_ALLOWLIST"])
+    except QueryRejected as exc:
+        raise errors.BadRequest(str(exc)) from None
+    kind = results.FORM_KINDS.get(shape.form)
+    if kind is None:
+        raise errors.BadRequest("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    media_type = media_type or choose_media_type(kind)
+    engine = current_app.extensions["kg_engine"]
+    version = engine.version
+    key = (query, media_type, default, named)
+    etag = _etag(version, key)
+    if _not_modified(etag):
+        return _headers(Response(status=304), etag, False)
+    cache = current_app.extensions.get("kg_cache")
+    if cache is not None and (hit := cache.get(version, key)) is not None:
+        return _headers(Response(hit.body, content_type=results.FORMATS[hit.media_type].content_type),
+                        etag, hit.truncated)
+    try:
+        result = engine.execute(QueryRequest(query, media_type, default, named))
+    except QuerySyntaxError as exc:
+        raise errors.BadRequest(f"query error: {exc}") from None
+    except EngineTimeout:
+        raise errors.QueryTimeout(
+            f"the query did not finish within {config['QUERY_TIMEOUT']:g} s and was stopped") from None
+    except EngineFailure as exc:
+        raise errors.BadRequest(f"the query could not be evaluated: {exc}") from None
+    content_type = results.FORMATS[result.media_type].content_type
+    if cache is not None and result.size <= config["CACHE_MAX_BYTES"]:
+        body = result.path.read_bytes()
+        os.unlink(result.path)
+        cache.put(version, key, CachedResult(result.media_type, body, result.truncated))
+        return _headers(Response(body, content_type=content_type), etag, result.truncated)
+    response = Response(_stream(result.path), content_type=content_type)
+    response.headers["Content-Length"] = str(result.size)
+    return _headers(response, etag, result.truncated)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    """The SPARQL 1.1 Protocol query operation (or the service description without a query)."""
+    query, default, named = parse_protocol_request()
+    if query is None:
+        return service_description()
+    return run_query(query, default, named)
+
+
+def service_description() -> Response:
+    """The endpoint's SPARQL 1.1 Service Description: HTML for browsers, RDF otherwise."""
+    accept = request.accept_mimetypes
+    offered = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+    best = accept.best_match(["text/html", *offered]) if accept else "text/turtle"
+    if best is None:
+        raise errors.NotAcceptable("the service description is available as " + ", ".join(offered))
+    endpoint = request.base_url
+    if best == "text/html":
+        response = Response(render_template("sparql.html", endpoint=endpoint), mimetype="text/html")
+    else:
+        body = describe(endpoint, best, current_app.config, current_app.extensions["kg_state"].graphs)
+        response = Response(body, content_type=results.FORMATS[best].content_type)
+    response.headers["Vary"] = "Accept"
+    return response
