@@ -54,3 +54,72 @@ def select(kg: KnowledgeGraph, sparql: str) -> list[dict[str, str]]:
     result = kg.query(prefixes + sparql)
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(store: Path, *options: str, env: dict | None = None):
+    """Start ``smartcity-kg serve`` (gunicorn) on a free loopback port; return (process, base URL).
+
+    Waits until /healthz answers (30 s at most). The caller stops it with ``stop_server``.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    script = Path(sys.executable).parent / "smartcity-kg"
+    process = subprocess.Popen(
+        [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), *options],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+            stop_server(process)
+            raise RuntimeError(f"server did not start: {output[-2000:]}")
+        time.sleep(0.1)
+
+
+def stop_server(process) -> None:
+    """Stop a server started by ``start_server`` and every process it started."""
+    import os
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except Exception:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    if process.stdout:
+        process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def server(kg, kg_root):
+    """Base URL of a real server (gunicorn) on a loopback port, serving the session's store."""
+    process, base = start_server(kg_root / "store")
+    try:
+        yield base
+    finally:
+        stop_server(process)
