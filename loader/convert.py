@@ -7,12 +7,14 @@ and is remembered with the file and row it came from, so a SHACL violation can p
 from __future__ import annotations
 
 import re
+import sys
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from tqdm import tqdm
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from . import cells
@@ -107,13 +109,14 @@ class Converter:
 
     def run(self) -> Build:
         """Convert every source table; the first problem found stops the run."""
-        for step in (
+        steps = (
             self.sources, self.prefectures, self.municipalities, self.programs, self.budgets,
             self.fields, self.implementing_bodies, self.projects, self.sharing_approaches,
             self.cost_allocation_methods, self.city_os, self.city_os_introductions,
             self.city_os_sharing, self.kpis, self.kpi_observations, self.survey_work_items,
             self.survey_figures, self.regional_issues, self.services, self.service_issues,
-        ):
+        )
+        for step in tqdm(steps, desc="converting", unit="table", disable=None, file=sys.stderr):
             step()
         return self.build
 

@@ -12,6 +12,7 @@ import pytest
 from loader.cells import check_digit
 
 CLI = [sys.executable, "-m", "loader.cli"]
+PROJECT_SOURCE = Path(__file__).resolve().parent.parent / "data" / "source"
 
 
 def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -144,3 +145,37 @@ def test_bad_extra_rdf_file_is_refused(tmp_path, name, content, message):
     assert message in result.stderr
     assert str(path) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_shacl_violation_names_the_source_row(source_copy, tmp_path):
+    """A value the CSV reader accepts but a shape refuses is reported with file and row."""
+    _replace(source_copy / "municipalities.csv", "34.34277778,134.0466667", "10.5,134.0466667")
+    result = subprocess.run(
+        [*CLI, "load", "--source-dir", str(source_copy), "--store", str(tmp_path / "store"),
+         "--ttl-dir", str(tmp_path / "ttl")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    report = result.stderr.replace(str(source_copy), "data/source")
+    assert "SHACL validation failed: 1 violation(s)" in report
+    line = next(line for line in report.splitlines() if "id/municipality/372013" in line)
+    row = 1 + next(i for i, text in enumerate(
+        (PROJECT_SOURCE / "municipalities.csv").read_text(encoding="utf-8").splitlines()) if ",372013" in text)
+    assert line.strip().startswith(f"data/source/municipalities.csv:{row}:")
+    assert "geo:lat" in line and "10.5" in line
+    assert not (tmp_path / "store").exists() and not (tmp_path / "ttl").exists()
+
+
+def test_extra_file_violating_a_shape_is_refused(tmp_path):
+    extra = tmp_path / "bad.ttl"
+    extra.write_text(
+        "@prefix sckg: <https://w3id.org/smartcity-kg/ontology#> .\n"
+        "<https://example.org/m> a sckg:Municipality ;\n"
+        "  <http://www.w3.org/2000/01/rdf-schema#label> \"架空町\"@ja ;\n"
+        "  sckg:localGovernmentCode \"372014\" .\n", encoding="utf-8")
+    result = subprocess.run([*CLI, "validate", str(extra)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "extra file bad" in result.stderr
+    assert "<https://example.org/m>" in result.stderr
+    assert "check digit" in result.stderr
