@@ -54,6 +54,10 @@ class EngineFailure(RuntimeError):
     """A worker failed (crashed, or could not evaluate or write the result); the message is safe to show."""
 
 
+class EngineUnavailable(EngineFailure):
+    """The engine cannot run queries at all (shut down, or its workers cannot start or open the store)."""
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     """One query and its protocol parameters, as the web layer parsed them.
@@ -160,7 +164,7 @@ class QueryEngine:
                 self._replace(worker, "died while idle")
                 continue
             return self._await(worker, path)
-        raise EngineFailure("the query engine cannot start its workers; see the server log")
+        raise EngineUnavailable("the query engine cannot start its workers; see the server log")
 
     def close(self) -> None:
         """Stop every worker and remove the result directory (results being streamed stay readable)."""
@@ -232,13 +236,13 @@ class QueryEngine:
             with self._cond:
                 while not self._idle:
                     if self._closed:
-                        raise EngineFailure("the query engine is shut down")
+                        raise EngineUnavailable("the query engine is shut down")
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise QueryTimeout("all query workers are busy; try again later")
                     self._cond.wait(remaining)
                 if self._closed:
-                    raise EngineFailure("the query engine is shut down")
+                    raise EngineUnavailable("the query engine is shut down")
                 for worker in self._idle:
                     worker.poll_ready()
                 ready = [w for w in self._idle if w.ready and w.version == version]
@@ -254,7 +258,7 @@ class QueryEngine:
                 self._replace(worker, str(exc))
                 failures += 1
                 if failures >= 2:  # the store cannot be opened: do not spawn processes in a loop
-                    raise EngineFailure("the query workers cannot open the store; see the log") from None
+                    raise EngineUnavailable("the query workers cannot open the store; see the log") from None
                 continue
             if worker.version != version:
                 version = self._refresh_version()  # the link may have moved on since the request came
@@ -297,7 +301,7 @@ class QueryEngine:
                 log.error("cannot start a query worker: %s", exc)
                 with self._cond:
                     self._missing += 1
-                raise EngineFailure("the query engine cannot start a worker; see the log") from None
+                raise EngineUnavailable("the query engine cannot start a worker; see the log") from None
             self._add(worker)
 
     def _await(self, worker: _Worker, path: Path) -> QueryResult:
@@ -309,7 +313,7 @@ class QueryEngine:
             self._replace(worker, f"crashed (exit code {worker.exit_code()})")
             path.unlink(missing_ok=True)
             if self._closed:
-                raise EngineFailure("the query engine is shut down") from None
+                raise EngineUnavailable("the query engine is shut down") from None
             raise EngineFailure("the query worker failed while running this query") from None
         except BaseException:  # interrupted: the worker's state is unknown
             self._replace(worker, "interrupted")

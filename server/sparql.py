@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from . import errors, results
 from .cache import CachedResult
-from .engine import EngineFailure, QueryRequest, QuerySyntaxError
+from .engine import EngineFailure, EngineUnavailable, QueryRequest, QuerySyntaxError
 from .engine import QueryTimeout as EngineTimeout
 from .service_description import describe
 from .sparql_text import QueryRejected, check
@@ -173,7 +173,9 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     except EngineTimeout:
         raise errors.QueryTimeout(
             f"the query did not finish within {config['QUERY_TIMEOUT']:g} s and was stopped") from None
-    except EngineFailure as exc:
+    except EngineUnavailable as exc:
+        raise errors.ServiceUnavailable(str(exc)) from None
+    except EngineFailure as exc:  # the query made its worker fail: the server itself is fine
         raise errors.BadRequest(f"the query could not be evaluated: {exc}") from None
     content_type = results.FORMATS[result.media_type].content_type
     if cache is not None and result.size <= config["CACHE_MAX_BYTES"]:
