@@ -77,13 +77,29 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_limits(app: Flask) -> None:
-    """Refuse over-long URLs the same way as over-large bodies (413)."""
+    """Refuse over-long URLs the same way as over-large bodies (413); always read the body.
+
+    A response sent before the request body was read makes the connection close with unread
+    data, which the client sees as a reset instead of our status: so the rest is drained.
+    """
 
     @app.before_request
     def _limit_url() -> None:
         if len(request.query_string) > app.config["MAX_REQUEST_BYTES"]:
             raise errors.PayloadTooLarge(
                 f"the request is larger than {app.config['MAX_REQUEST_BYTES']} bytes")
+
+    @app.after_request
+    def _drain(response: Response) -> Response:
+        remaining = request.content_length or 0
+        if 0 < remaining <= 4 * app.config["MAX_REQUEST_BYTES"] + 65536:
+            stream = request.environ.get("wsgi.input")
+            while remaining > 0 and stream is not None:
+                chunk = stream.read(min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        return response
 
 
 def _init_cors(app: Flask) -> None:

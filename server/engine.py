@@ -71,6 +71,7 @@ class QueryRequest:
     media_type: str  # chosen by content negotiation
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
 
 
 @dataclass
@@ -149,6 +150,7 @@ class QueryEngine:
             "media_type": request.media_type,
             "dataset": _dataset(request),
             "union": self.union_default_graph and not _declares_dataset(request.query),
+            "base_iri": request.base_iri,
         }
         deadline = time.monotonic() + self.max_wait
         version = self._refresh_version()
@@ -540,6 +542,8 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
     elif message["union"]:
         options["use_default_graph_as_union"] = True
+    if message.get("base_iri"):
+        options["base_iri"] = message["base_iri"]
     path = message["path"]
     try:
         result = store.query(message["query"], **options)

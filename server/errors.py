@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        return render(error.code or 500, error.description or error.name)
+        response = render(error.code or 500, error.description or error.name)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(UnicodeDecodeError)
+    def _not_utf8(error: UnicodeDecodeError):
+        return render(400, "the request is not valid UTF-8")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

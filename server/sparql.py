@@ -34,6 +34,7 @@ FORMAT_NAMES = {
     "csv": "text/csv", "tsv": "text/tab-separated-values",
     "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
     "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml", "n3": "text/turtle",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json",
 }
 
@@ -59,9 +60,10 @@ def parse_protocol_request() -> tuple[str | None, tuple[str, ...], tuple[str, ..
     elif request.mimetype == FORM_TYPE:
         if "query" in url:
             raise errors.BadRequest("send the query either in the URL or in the body, not both")
-        params, query = request.form, _single(request.form.getlist("query"), "query")
+        query = _single(request.form.getlist("query"), "query")
         if query is None:
             raise errors.BadRequest("a form POST must carry a 'query' parameter")
+        params = _merged(request.form, url)
     elif request.mimetype == QUERY_TYPE:
         if "query" in url:
             raise errors.BadRequest("send the query either in the URL or in the body, not both")
@@ -78,23 +80,35 @@ def parse_protocol_request() -> tuple[str | None, tuple[str, ...], tuple[str, ..
     return query, default, named
 
 
+def _merged(form, url):
+    """Form fields plus dataset parameters given in the URL of a form POST (both count)."""
+    merged = form.copy()
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for value in url.getlist(name):
+            merged.add(name, value)
+    return merged
+
+
 def choose_media_type(kind: str) -> str:
     """The result media type for ``kind`` from ``format=`` or Accept.
 
     :raises NotAcceptable: when nothing the client accepts can carry this kind of result.
     """
     offered = results.media_types(kind)
-    wanted = request.args.get("format") or request.form.get("format")
-    if wanted:
-        media_type = results.resolve(FORMAT_NAMES.get(wanted.lower(), wanted), kind)
-        if media_type is None:
-            raise errors.NotAcceptable(f"format '{wanted}' cannot carry this result; use one of "
-                                       + ", ".join(offered))
-        return media_type
+    wanted = request.args.getlist("format") + (request.form.getlist("format") if request.method == "POST"
+                                                and request.mimetype == FORM_TYPE else [])
+    for name in wanted:  # clients such as SPARQLWrapper send several spellings: take the first we know
+        if media_type := results.resolve(FORMAT_NAMES.get(name.lower(), name), kind):
+            return media_type
     accept = request.accept_mimetypes
+    candidates = list(offered) + list(results.ALIASES[kind])
+    if wanted:  # an unusable format= falls back only on types the client names, not on "*/*"
+        candidates = [c for c in candidates if any(value == c for value, _ in accept)]
+        if not candidates:
+            raise errors.NotAcceptable(f"format '{wanted[0]}' cannot carry this result; use one of "
+                                       + ", ".join(offered))
     if not accept:
         return offered[0]
-    candidates = list(offered) + list(results.ALIASES[kind])
     best = accept.best_match(candidates)
     if best is None:
         raise errors.NotAcceptable("cannot produce any of the accepted types; available: "
@@ -167,7 +181,7 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
         return _headers(Response(hit.body, content_type=results.FORMATS[hit.media_type].content_type),
                         etag, hit.truncated)
     try:
-        result = engine.execute(QueryRequest(query, media_type, default, named))
+        result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=request.base_url))
     except QuerySyntaxError as exc:
         raise errors.BadRequest(f"query error: {exc}") from None
     except EngineTimeout:
@@ -201,7 +215,11 @@ def service_description() -> Response:
     """The endpoint's SPARQL 1.1 Service Description: HTML for browsers, RDF otherwise."""
     accept = request.accept_mimetypes
     offered = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
-    best = accept.best_match(["text/html", *offered]) if accept else "text/turtle"
+    best = accept.best_match(offered) if accept else "text/turtle"
+    # HTML only for clients that name it (browsers); "*/*" (curl) gets RDF.
+    html = max((q for value, q in accept if value == "text/html"), default=0)
+    if html and html >= (accept[best] if best else 0):
+        best = "text/html"
     if best is None:
         raise errors.NotAcceptable("the service description is available as " + ", ".join(offered))
     endpoint = request.base_url

@@ -73,16 +73,20 @@ def start_server(store: Path, *options: str, env: dict | None = None):
     import os
     import subprocess
     import sys
+    import tempfile
     import time
     import urllib.request
 
     port = free_port()
     script = Path(sys.executable).parent / "smartcity-kg"
-    process = subprocess.Popen(
+    log = tempfile.NamedTemporaryFile(prefix="smartcity-kg-server-", suffix=".log", delete=False)
+    process = subprocess.Popen(  # output to a file: an unread pipe would block the server when full
         [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), *options],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         start_new_session=True,
     )
+    process.log_path = log.name
+    log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -93,8 +97,8 @@ def start_server(store: Path, *options: str, env: dict | None = None):
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
             stop_server(process)
+            output = Path(process.log_path).read_text(errors="replace")
             raise RuntimeError(f"server did not start: {output[-2000:]}")
         time.sleep(0.1)
 
@@ -111,8 +115,7 @@ def stop_server(process) -> None:
         except Exception:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
-    if process.stdout:
-        process.stdout.close()
+    Path(getattr(process, "log_path", "/nonexistent")).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
