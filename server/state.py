@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,9 +36,13 @@ class StoreState:
 
         :raises StoreError: when there is no complete store version at the link.
         """
-        target = self.link.resolve()
+        try:  # one readlink per call: this runs on every request
+            version = os.path.basename(os.readlink(self.link))
+        except OSError:
+            raise StoreError(f"{self.link}: no store here") from None
         with self._lock:
-            if self._snapshot is None or self._snapshot.version != target.name:
+            if self._snapshot is None or self._snapshot.version != version:
+                target = self.link.resolve()
                 meta_file = target.with_name(target.name + META_SUFFIX)
                 try:
                     meta = json.loads(meta_file.read_text())
