@@ -16,8 +16,8 @@ from flask import Flask, Response, jsonify, request
 
 from loader.errors import StoreError
 
+from . import api, errors
 from . import config as settings
-from . import errors
 from .cache import ResultCache
 from .engine import QueryEngine
 from .state import StoreState
@@ -42,6 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_REQUEST_BYTES"]
     app.json.ensure_ascii = False
+    api.init_app(app)  # canned queries/*.rq: a bad file stops the start here, before workers start
 
     state = StoreState(app.config["STORE"])
     state.current()  # fail now, not on the first request, when nothing is loaded

@@ -72,6 +72,9 @@ class QueryRequest:
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
+    #: (variable name, pyoxigraph term) pairs bound through pyoxigraph's ``substitutions``: request
+    #: values reach the query as RDF terms, never as query text (the canned-query API).
+    substitutions: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -151,6 +154,7 @@ class QueryEngine:
             "dataset": _dataset(request),
             "union": self.union_default_graph and not _declares_dataset(request.query),
             "base_iri": request.base_iri,
+            "substitutions": request.substitutions,
         }
         deadline = time.monotonic() + self.max_wait
         version = self._refresh_version()
@@ -336,8 +340,11 @@ class QueryEngine:
         raise EngineFailure(reply[1])
 
     def _link_version(self) -> str | None:
-        path = self._store_path
-        return path.resolve().name if path.is_symlink() else None
+        """The version the store link names: one readlink, cheap enough for every request."""
+        try:
+            return os.path.basename(os.readlink(self._store_path))
+        except OSError:
+            return None
 
     def _refresh_version(self) -> str:
         """Follow the store link; on a switch, restart idle workers still on the old version now."""
@@ -544,6 +551,8 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
         options["use_default_graph_as_union"] = True
     if message.get("base_iri"):
         options["base_iri"] = message["base_iri"]
+    if message.get("substitutions"):
+        options["substitutions"] = {ox.Variable(name): term for name, term in message["substitutions"]}
     path = message["path"]
     try:
         result = store.query(message["query"], **options)

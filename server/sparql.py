@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -153,9 +154,25 @@ def _stream(path) -> Iterator[bytes]:
         os.unlink(path)
 
 
+@dataclass(frozen=True)
+class Transform:
+    """A re-encoding of the engine's serialized result (the canned-query API's plain JSON, CSV with BOM).
+
+    Applied before caching, so a cache hit costs nothing; ``name`` keeps its ETag apart.
+    """
+
+    name: str
+    content_type: str
+    convert: Callable[[Iterator[bytes]], Iterator[bytes]]
+
+
 def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] = (),
-              media_type: str | None = None) -> Response:
+              media_type: str | None = None, substitutions: tuple[tuple[str, object], ...] = (),
+              transform: Transform | None = None) -> Response:
     """Check, cache-look-up, execute and answer one query (shared with the canned-query API).
+
+    ``substitutions`` bind variables to pyoxigraph terms (never query text); ``transform``
+    re-encodes the result of ``media_type``.
 
     :raises BadRequest: for a rejected or malformed query.
     :raises QueryTimeout: when it runs out of time.
@@ -173,15 +190,18 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     engine = current_app.extensions["kg_engine"]
     version = engine.version
     key = (query, media_type, default, named)
+    if substitutions or transform is not None:  # N-Triples forms: stable, hashable, one per term
+        key += (tuple((name, str(term)) for name, term in substitutions), transform and transform.name)
     etag = _etag(version, key)
     if _not_modified(etag):
         return _headers(Response(status=304), etag, False)
     cache = current_app.extensions.get("kg_cache")
     if cache is not None and (hit := cache.get(version, key)) is not None:
-        return _headers(Response(hit.body, content_type=results.FORMATS[hit.media_type].content_type),
-                        etag, hit.truncated)
+        content_type = transform.content_type if transform else results.FORMATS[hit.media_type].content_type
+        return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
     try:
-        result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=request.base_url))
+        result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=request.base_url,
+                                             substitutions=substitutions))
     except QuerySyntaxError as exc:
         raise errors.BadRequest(f"query error: {exc}") from None
     except EngineTimeout:
@@ -191,12 +211,17 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
         raise errors.ServiceUnavailable(str(exc)) from None
     except EngineFailure as exc:  # the query made its worker fail: the server itself is fine
         raise errors.BadRequest(f"the query could not be evaluated: {exc}") from None
-    content_type = results.FORMATS[result.media_type].content_type
+    content_type = transform.content_type if transform else results.FORMATS[result.media_type].content_type
     if cache is not None and result.size <= config["CACHE_MAX_BYTES"]:
         body = result.path.read_bytes()
         os.unlink(result.path)
+        if transform is not None:
+            body = b"".join(transform.convert(iter([body])))
         cache.put(version, key, CachedResult(result.media_type, body, result.truncated))
         return _headers(Response(body, content_type=content_type), etag, result.truncated)
+    if transform is not None:  # converted on the fly: the length is not known in advance
+        return _headers(Response(transform.convert(_stream(result.path)), content_type=content_type),
+                        etag, result.truncated)
     response = Response(_stream(result.path), content_type=content_type)
     response.headers["Content-Length"] = str(result.size)
     return _headers(response, etag, result.truncated)
