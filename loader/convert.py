@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
-
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from tqdm import tqdm
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from tqdm import tqdm
 
 from . import cells
 from .csvsource import Row, Table, read_table
@@ -467,7 +466,8 @@ class Converter:
             self.label(g, s, cells.text(row, "label_ja"), cells.text(row, "label_en"))
             g.add((self.iris.id("survey-work-item", item), SCKG.figure, s))
             g.add((s, RDF.value, Literal(cells.integer(row, "value", 0))))
-            g.add((s, SCKG.qualifier, Literal(cells.choice(row, "qualifier", ("exact", "about", "more-than")))))
+            qualifier = cells.choice(row, "qualifier", ("exact", "about", "more-than"))
+            g.add((s, SCKG.qualifier, Literal(qualifier)))
             self.cite(g, s, row)
 
     def regional_issues(self) -> None:

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from server import api, queries
+from server import api, params, plain_json, queries
 from server.queries import QueryFileError
 
 BASE = "https://w3id.org/smartcity-kg"
@@ -368,9 +368,9 @@ def test_fiscal_year_forms():
     cases = {"2021": 2021, "R3": 2021, "r3": 2021, "令和3年度": 2021, "令和３年度": 2021, "R3年度": 2021,
              "令和元年度": 2019, "R1": 2019, "H31": 2019, "平成31年度": 2019, "H29": 2017, "平成29年度": 2017,
              "FY2021": 2021, "2021年度": 2021, " R3 ": 2021}
-    assert {v: api.parse_fiscal_year(v) for v in cases} == cases
+    assert {v: params.parse_fiscal_year(v) for v in cases} == cases
     for bad in ("R0", "H32", "H", "令和", "3", "R3a", "昭和60年度", "2021-22", ""):
-        assert api.parse_fiscal_year(bad) is None, bad
+        assert params.parse_fiscal_year(bad) is None, bad
 
 
 def test_plain_json_conversion_streams_across_any_chunking():
@@ -391,16 +391,16 @@ def test_plain_json_conversion_streams_across_any_chunking():
          "x": None, "f": 1500.0},
         {"n": "bad", "d": 100, "b": None, "s": "2019", "u": None, "x": None, "f": None},
     ]
-    whole = b"".join(api.to_plain_json([srj]))
+    whole = b"".join(plain_json.to_plain_json([srj]))
     assert json.loads(whole) == expected
     assert b'"d":100,' in whole
     for size in (1, 2, 3, 7, 64):
         chunks = [srj[i:i + size] for i in range(0, len(srj), size)]
-        assert b"".join(api.to_plain_json(chunks)) == whole
+        assert b"".join(plain_json.to_plain_json(chunks)) == whole
     empty = b'{"head":{"vars":["a"]},"results":{"bindings":[]}}'
-    assert json.loads(b"".join(api.to_plain_json([empty]))) == []
+    assert json.loads(b"".join(plain_json.to_plain_json([empty]))) == []
     with pytest.raises(ValueError):
-        b"".join(api.to_plain_json([srj[:-20]]))
+        b"".join(plain_json.to_plain_json([srj[:-20]]))
 
 
 def _write_query(folder, name, text):

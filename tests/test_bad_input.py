@@ -24,8 +24,8 @@ def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
 def _drop_column(path: Path, column: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     index = lines[0].split(",").index(column)
-    path.write_text("\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != index)
-                              for l in lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != index)
+                              for line in lines) + "\n", encoding="utf-8")
 
 
 def _duplicate_row(path: Path, row: int) -> None:
@@ -160,8 +160,8 @@ def test_shacl_violation_names_the_source_row(source_copy, tmp_path):
     report = result.stderr.replace(str(source_copy), "data/source")
     assert "SHACL validation failed: 1 violation(s)" in report
     line = next(line for line in report.splitlines() if "id/municipality/372013" in line)
-    row = 1 + next(i for i, text in enumerate(
-        (PROJECT_SOURCE / "municipalities.csv").read_text(encoding="utf-8").splitlines()) if ",372013" in text)
+    source_lines = (PROJECT_SOURCE / "municipalities.csv").read_text(encoding="utf-8").splitlines()
+    row = 1 + next(i for i, text in enumerate(source_lines) if ",372013" in text)
     assert line.strip().startswith(f"data/source/municipalities.csv:{row}:")
     assert "geo:lat" in line and "10.5" in line
     assert not (tmp_path / "store").exists() and not (tmp_path / "ttl").exists()

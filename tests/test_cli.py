@@ -49,7 +49,8 @@ def test_query_other_formats(kg_root, loaded, fmt, marker):
 
 def test_construct_query_prints_turtle(kg_root, loaded):
     result = _run("query", "--store", str(kg_root / "store"),
-                  "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/smartcity-kg/id/project/H29a> AS ?s) ?s ?p ?o }")
+                  "CONSTRUCT { ?s ?p ?o } WHERE { "
+                  "BIND(<https://w3id.org/smartcity-kg/id/project/H29a> AS ?s) ?s ?p ?o }")
     assert result.returncode == 0, result.stderr
     assert "H29a" in result.stdout
 

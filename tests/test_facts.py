@@ -782,7 +782,8 @@ def test_curated_graph_holds_only_curated_content(kg):
     rows = select(kg, f"""
         SELECT DISTINCT ?s ?p {{ GRAPH {CURATED} {{ ?s ?p ?o }}
           FILTER NOT EXISTS {{ GRAPH {CURATED} {{ ?s sckg:curatedByProject true }} }}
-          FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis, sckg:approach, sckg:approachBasis)) }}""")
+          FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis,
+                            sckg:approach, sckg:approachBasis)) }}""")
     assert not rows, f"uncurated statements in the curated graph: {rows[:5]}"
 
 

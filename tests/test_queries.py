@@ -320,7 +320,8 @@ def test_city_os_sharing_filters(kg):
     everything = run(kg, "city-os-sharing")
     assert {(r["userLabel"], r["ownerLabel"]) for r in everything} == {
         ("観音寺市", "高松市"), ("綾川町", "高松市"), ("横瀬町", "さいたま市")}
-    assert {r["userLabel"] for r in run(kg, "city-os-sharing", municipality="372013")} == {"観音寺市", "綾川町"}
+    users = {r["userLabel"] for r in run(kg, "city-os-sharing", municipality="372013")}
+    assert users == {"観音寺市", "綾川町"}
     saitama = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007")
     assert [(r["userLabel"], r["since"]) for r in saitama] == [("横瀬町", "2021")]
     both = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007", municipality="372056")
@@ -473,7 +474,8 @@ def test_search_kanji_ranks_the_municipality_first(kg):
     assert scores == sorted(scores, reverse=True)
     assert rows[0]["score"] == "2"  # prefix
     order = [r["resource"].removeprefix(f"{BASE}/id/") for r in rows]
-    # A longer prefix match ("高松市 都市OS導入（2017年度）") before a shorter substring match ("H29f 香川県高松市").
+    # A longer prefix match ("高松市 都市OS導入（2017年度）") before a shorter substring match
+    # ("H29f 香川県高松市").
     assert order.index("city-os-introduction/372013") < order.index("project/H29f")
     assert order.index("municipality/372013") < order.index("city-os/372013")  # shorter first
 
