@@ -26,9 +26,9 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
+from loader.validate import ontology, shapes
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-ONTOLOGY_FILE = PROJECT_DIR / "ontology" / "smartcity.ttl"
-SHAPES_FILE = PROJECT_DIR / "ontology" / "shapes.ttl"
 MODEL_FILE = PROJECT_DIR / "docs" / "model.md"
 
 SCKG = Namespace("https://w3id.org/smartcity-kg/ontology#")
@@ -47,18 +47,6 @@ VERIFIED_IMI_TERMS = {URIRef(IC + "組織型")}
 def iri(path: str) -> URIRef:
     """An instance IRI under the default base, e.g. ``iri("municipality/372013")``."""
     return URIRef(ID + path)
-
-
-@cache
-def ontology() -> Graph:
-    """The ontology, parsed once."""
-    return Graph().parse(ONTOLOGY_FILE, format="turtle")
-
-
-@cache
-def shapes() -> Graph:
-    """The shapes, parsed once."""
-    return Graph().parse(SHAPES_FILE, format="turtle")
 
 
 # --------------------------------------------------------------------------------------------
