@@ -24,7 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 100_000,                   # result rows (or triples) at most; more are cut off
     "MAX_REQUEST_BYTES": 1_000_000,        # request body (and URL query string) at most
     "MAX_QUERY_DEPTH": 64,                 # nesting of { ( [ in a query at most
-    "QUERY_WORKERS": 2,                    # query processes
+    "WEB_WORKERS": 2,                      # gunicorn processes (each with its own query processes)
+    "HTTP_THREADS": 8,                     # request threads per web process
+    "QUERY_WORKERS": 2,                    # query processes per web process
     "IN_MEMORY": True,                     # each query process holds the data in memory
     "UNION_DEFAULT_GRAPH": True,           # default graph = union of the named graphs
     "SERVICE_ALLOWLIST": [],               # SERVICE endpoints queries may call ("*" = any)

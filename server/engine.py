@@ -15,6 +15,7 @@ must keep its top level under ``if __name__ == "__main__":`` (gunicorn, flask an
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import os
@@ -26,8 +27,10 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -79,12 +82,42 @@ class QueryRequest:
 
 @dataclass
 class QueryResult:
-    """A serialized result in a temporary file that the caller streams, then deletes."""
+    """A serialized result: small ones inline, larger ones in a temporary file.
+
+    Read it once, with ``read()`` or ``chunks()``; both delete the file.
+    """
 
     media_type: str
-    path: Path
     size: int
     truncated: bool  # the row cap cut the result
+    body: bytes | None = None  # the result, when it came through the pipe
+    path: Path | None = None  # otherwise the file holding it
+
+    def read(self) -> bytes:
+        """The whole result (and the file is gone)."""
+        if self.body is not None:
+            return self.body
+        try:
+            return self.path.read_bytes()
+        finally:
+            self.discard()
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """The result in pieces, for streaming without holding it in memory."""
+        if self.body is not None:
+            yield self.body
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                while chunk := handle.read(size):
+                    yield chunk
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Delete the file, if there is one (harmless twice)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 class QueryEngine:
@@ -331,8 +364,10 @@ class QueryEngine:
             raise QueryTimeout(f"the query did not finish within {self.timeout:g} seconds")
         self._release(worker)
         if reply[0] == "ok":
-            _, media_type, truncated = reply
-            return QueryResult(media_type, path, path.stat().st_size, truncated)
+            _, media_type, truncated, body = reply
+            if body is not None:
+                return QueryResult(media_type, len(body), truncated, body=body)
+            return QueryResult(media_type, path.stat().st_size, truncated, path=path)
         path.unlink(missing_ok=True)
         if reply[0] == "syntax":
             raise QuerySyntaxError(reply[1])
@@ -558,7 +593,7 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
         result = store.query(message["query"], **options)
         kind = results.kind_of(result)
         media_type = results.resolve(message["media_type"], kind) or results.media_types(kind)[0]
-        with open(path, "wb", buffering=1 << 16) as output:
+        with _SpillingBuffer(path, INLINE_BYTES) as output:
             written = results.write_result(result, media_type, output, max_rows)
     except SyntaxError as exc:
         return ("syntax", str(exc))
@@ -566,7 +601,48 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
         return ("error", "the query could not be evaluated; see the server log", f"OSError: {exc}")
     except Exception as exc:
         return ("error", f"the query could not be evaluated: {exc}", f"{type(exc).__name__}: {exc}")
-    return ("ok", media_type, written.truncated)
+    return ("ok", media_type, written.truncated, output.inline())
+
+
+#: Results up to this size go back through the pipe; larger ones through a file (streamed).
+INLINE_BYTES = 256 * 1024
+
+
+class _SpillingBuffer:
+    """A binary writer that keeps the first ``limit`` bytes in memory and moves to ``path`` beyond.
+
+    Most results are small: passing them through the pipe saves creating, reading and deleting a
+    file per query; large ones still never sit whole in the parent's memory.
+    """
+
+    def __init__(self, path: str, limit: int):
+        self._path, self._limit = path, limit
+        self._memory: io.BytesIO | None = io.BytesIO()
+        self._file: BinaryIO | None = None
+
+    def write(self, data) -> int:
+        if self._memory is not None:
+            if self._memory.tell() + len(data) <= self._limit:
+                return self._memory.write(data)
+            self._file = open(self._path, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in __exit__
+            self._file.write(self._memory.getbuffer())
+            self._memory = None
+        return self._file.write(data)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def inline(self) -> bytes | None:
+        """The result when it stayed in memory; None when it went to the file."""
+        return self._memory.getvalue() if self._memory is not None else None
+
+    def __enter__(self) -> _SpillingBuffer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 def _exit_with_parent() -> None:

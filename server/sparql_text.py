@@ -18,6 +18,7 @@ server.sparql_text.QueryRejected: SPARQL Update is not allowed on this read-only
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -104,6 +105,21 @@ def check(
     """
     if len(query) > max_length:
         raise QueryRejected(f"query is too long ({len(query):,} characters; the limit is {max_length:,})")
+    if len(query) <= _MEMO_CHARS:  # clients repeat their queries: scan each text once
+        return _check_memo(query, max_depth, tuple(service_allowlist))
+    return _check(query, max_depth, service_allowlist)
+
+
+#: Queries up to this length have their verdict memoized (at most 1,024 of them: 16 MB at worst).
+_MEMO_CHARS = 16_384
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_memo(query: str, max_depth: int, service_allowlist: tuple[str, ...]) -> QueryShape:
+    return _check(query, max_depth, service_allowlist)
+
+
+def _check(query: str, max_depth: int, service_allowlist: Collection[str]) -> QueryShape:
     shape, shown = _scan(query, depth_limit=max_depth)
     if shape.form == "UPDATE":
         raise QueryRejected("SPARQL Update is not allowed on this read-only endpoint")

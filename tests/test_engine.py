@@ -21,7 +21,14 @@ import pytest
 from loader.errors import StoreError
 from loader.store import build
 from server import results
-from server.engine import EngineFailure, QueryEngine, QueryRequest, QuerySyntaxError, QueryTimeout
+from server.engine import (
+    INLINE_BYTES,
+    EngineFailure,
+    QueryEngine,
+    QueryRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+)
 
 EX = "http://ex/"
 G_BIG, G_A, G_B = EX + "g/big", EX + "g/a", EX + "g/b"
@@ -59,14 +66,11 @@ def engine(store_path):
 
 
 def _run(engine: QueryEngine, query: str, media_type: str = JSON, **dataset) -> tuple[str, bytes]:
-    """Execute, read and delete the result file, as the web layer does."""
+    """Execute and read the result (deleting its file, if any), as the web layer does."""
     result = engine.execute(QueryRequest(query, media_type, **dataset))
-    try:
-        data = result.path.read_bytes()
-        assert len(data) == result.size
-        return result.media_type, data
-    finally:
-        result.path.unlink()
+    data = result.read()
+    assert len(data) == result.size
+    return result.media_type, data
 
 
 def _values(media_type: str, data: bytes) -> list[dict[str, str]]:
@@ -300,13 +304,27 @@ def test_from_clause_is_honoured_despite_the_union_default(engine):
     assert _values(JSON, _run(engine, query, default_graph_uris=(G_A,))[1]) == [{"o": '"A"'}]
 
 
+def test_small_results_come_through_the_pipe(engine):
+    result = engine.execute(QueryRequest(f"SELECT ?s {{ ?s <{EX}p> ?o }} LIMIT 10", "text/csv"))
+    assert result.path is None and result.body.count(b"\n") == 11 and result.size == len(result.body)
+
+
+def test_large_results_come_through_a_file_that_streams_and_goes(engine):
+    padding = "x" * 400
+    query = f'SELECT ?s ?pad {{ ?s <{EX}p> ?o BIND("{padding}" AS ?pad) }} LIMIT 900'
+    result = engine.execute(QueryRequest(query, "text/csv"))
+    assert result.body is None and result.path.exists() and result.size > INLINE_BYTES
+    data = b"".join(result.chunks(4096))
+    assert len(data) == result.size and data.count(b"\n") == 901 and data.count(padding.encode()) == 900
+    assert not result.path.exists()
+
+
 def test_row_cap_truncates_and_says_so(engine):
     result = engine.execute(QueryRequest(f"SELECT ?s {{ ?s <{EX}p> ?o }}", "text/tab-separated-values"))
-    lines = result.path.read_bytes().splitlines()
-    result.path.unlink()
+    lines = result.read().splitlines()
     assert result.truncated and len(lines) == 1 + 1000
     result = engine.execute(QueryRequest(f"SELECT ?s {{ ?s <{EX}p> ?o }} LIMIT 1000", JSON))
-    result.path.unlink()
+    result.discard()
     assert not result.truncated
 
 
@@ -453,7 +471,7 @@ def test_close_leaves_no_child_processes(store_path):
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
     left = _children() - before
     assert all("resource_tracker" in _cmdline(pid) for pid in left), [_cmdline(p) for p in left]
-    assert not result.path.parent.exists()
+    assert result.body is not None and not engine._dir.exists()
     with pytest.raises(EngineFailure, match="shut down"):
         engine.execute(QueryRequest("ASK {}", JSON))
     engine.close()  # twice is harmless
