@@ -14,6 +14,7 @@ class CachedResult:
     media_type: str
     body: bytes
     truncated: bool
+    etag: str = ""  # computed once, when the result was stored
 
 
 class ResultCache:

@@ -11,7 +11,6 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
@@ -141,8 +140,8 @@ def _etag(version: str, key: tuple) -> str:
     return f'"{version}-{digest}"'
 
 
-def _last_modified() -> datetime:
-    return current_app.extensions["kg_state"].loaded_at
+def _snapshot():
+    return current_app.extensions["kg_state"].current()
 
 
 def _not_modified(etag: str) -> bool:
@@ -151,13 +150,13 @@ def _not_modified(etag: str) -> bool:
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
-    return since is not None and _last_modified().replace(microsecond=0) <= since
+    return since is not None and _snapshot().loaded_at.replace(microsecond=0) <= since
 
 
 def _headers(response: Response, etag: str, truncated: bool) -> Response:
     response.headers["Vary"] = "Accept"
     response.headers["ETag"] = etag
-    response.last_modified = _last_modified()
+    response.headers["Last-Modified"] = _snapshot().http_date
     response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
     if truncated:
         response.headers["X-Result-Truncated"] = f"max-rows={current_app.config['MAX_ROWS']}"
@@ -202,11 +201,12 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     key = (query, media_type, default, named)
     if substitutions or transform is not None:  # N-Triples forms: stable, hashable, one per term
         key += (tuple((name, str(term)) for name, term in substitutions), transform and transform.name)
-    etag = _etag(version, key)
+    cache = current_app.extensions.get("kg_cache")
+    hit = cache.get(version, key) if cache is not None else None
+    etag = hit.etag if hit is not None else _etag(version, key)
     if _not_modified(etag):
         return _headers(Response(status=304), etag, False)
-    cache = current_app.extensions.get("kg_cache")
-    if cache is not None and (hit := cache.get(version, key)) is not None:
+    if hit is not None:
         content_type = transform.content_type if transform else results.FORMATS[hit.media_type].content_type
         return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
     try:
@@ -227,7 +227,7 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
         if transform is not None:
             body = b"".join(transform.convert(iter([body])))
         if cache is not None and len(body) <= config["CACHE_MAX_BYTES"]:
-            cache.put(version, key, CachedResult(result.media_type, body, result.truncated))
+            cache.put(version, key, CachedResult(result.media_type, body, result.truncated, etag))
         return _headers(Response(body, content_type=content_type), etag, result.truncated)
     if transform is not None:  # converted on the fly: the length is not known in advance
         return _headers(Response(transform.convert(result.chunks(CHUNK)), content_type=content_type),

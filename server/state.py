@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -9,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from werkzeug.http import http_date
+
 from loader.errors import StoreError
 from loader.store import META_SUFFIX
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """The metadata a load wrote beside one store version."""
 
@@ -21,6 +24,11 @@ class Snapshot:
     loaded_at: datetime
     triples: int
     graphs: dict[str, int]
+
+    @functools.cached_property
+    def http_date(self) -> str:
+        """``loaded_at`` as a Last-Modified header value (formatted once, sent with every result)."""
+        return http_date(self.loaded_at)
 
 
 class StoreState:

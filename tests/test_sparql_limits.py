@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from conftest import start_server, stop_server
+
 from server.config import DEFAULTS
 
 TIMEOUT = 30  # seconds, on every request
