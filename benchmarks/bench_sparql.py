@@ -7,6 +7,9 @@ Servers (all on 127.0.0.1, free ports, default graph = union of the named graphs
 * ``ox-mem``       ``oxigraph serve`` without ``--location`` (in-memory), loaded over the Graph Store Protocol
 * ``ours-nocache`` ``smartcity-kg serve --no-cache`` (gunicorn + query worker processes)
 * ``ours-cache``   ``smartcity-kg serve`` (result cache on)
+* ``py-floor``     ``floor_app.py`` under gunicorn: a bare WSGI app that runs the query in-process on an
+                   in-memory pyoxigraph store, with none of an endpoint's checks, limits or isolation;
+                   what any Python server over pyoxigraph costs at least (the floor under ours)
 * ``ours-disk``    (only with ``--servers``) cache off and ``SMARTCITY_KG_IN_MEMORY=off``: the query
                    workers read the on-disk store, like ``ox-ro``
 
@@ -57,7 +60,7 @@ if str(PROJECT_DIR) not in sys.path:
 
 BASE = "https://w3id.org/smartcity-kg"
 GRAPH_BASE = BASE + "/graph/"
-SERVER_NAMES = ("ox-ro", "ox-mem", "ours-nocache", "ours-cache")
+SERVER_NAMES = ("ox-ro", "ox-mem", "py-floor", "ours-nocache", "ours-cache")
 OPTIONAL_SERVERS = ("ours-disk",)  # cache off, query workers read the on-disk store (IN_MEMORY off)
 OX_REFERENCES = ("ox-ro", "ox-mem")
 
@@ -584,7 +587,7 @@ def report(cells: dict, args, servers: list[str], checker: Checker, info: dict) 
                        fmt(cpu), f"{100 * cell.client_cpu / cell.wall:.0f}%" if cell.wall else "–"]
                 for ref in refs:
                     other = cells.get((mix, conc, ref))
-                    if name.startswith("ours") and other is not None and other.requests and cell.requests:
+                    if name not in OX_REFERENCES and other is not None and other.requests and cell.requests:
                         other_rps = other.requests / other.wall
                         other_p99 = percentile(other.latencies, 99) * 1000
                         row += [fmt(rps / other_rps, 3), fmt(p99 / other_p99, 1)]
@@ -649,8 +652,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="POST application/sparql-query (default) or GET ?query=")
     parser.add_argument("--store",
                         help="serve this existing store (link) instead of one built from the Turtle")
-    parser.add_argument("--query-workers", type=int, help="our server's query processes (its default: 2)")
-    parser.add_argument("--threads", type=int, help="our server's HTTP threads (its default: 16)")
+    parser.add_argument("--web-workers", type=int, help="our server's web processes (its default: 2)")
+    parser.add_argument("--query-workers", type=int,
+                        help="our server's query processes per web process (its default: 2)")
+    parser.add_argument("--threads", type=int,
+                        help="our server's HTTP threads per web process (its default: 8)")
     parser.add_argument("--oxigraph", help="path of the oxigraph binary (default: beside python, then PATH)")
     parser.add_argument("--output", default=str(PROJECT_DIR / "benchmarks" / "results.md"),
                         help="Markdown report (default benchmarks/results.md)")
@@ -751,11 +757,19 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "ox-mem":
                 cmd = [oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
                 server = Server(name, cmd, "/query", log, port)
+            elif name == "py-floor":
+                cmd = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+                       "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                       "--pythonpath", f"{PROJECT_DIR},{PROJECT_DIR / 'benchmarks'}",
+                       "floor_app:create_app()"]
+                server = Server(name, cmd, "/", log, port, env={"BENCH_FLOOR_STORE": str(store_link)})
             else:
                 cmd = [str(ours), "serve", "--host", "127.0.0.1", "--port", str(port),
                        "--store", str(store_link)]
                 if name in ("ours-nocache", "ours-disk"):
                     cmd.append("--no-cache")
+                if args.web_workers:
+                    cmd += ["--workers", str(args.web_workers)]
                 if args.query_workers:
                     cmd += ["--query-workers", str(args.query_workers)]
                 if args.threads:
@@ -801,8 +815,12 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{mix} × {conc} clients: {summary}")
         say(f"measured for {time.perf_counter() - started_all:.0f} s")
 
-        workers = (f"{args.query_workers or 2} query workers, {args.threads or 16} HTTP threads "
-                   "(gunicorn gthread)")
+        from server.config import DEFAULTS
+
+        web = args.web_workers or DEFAULTS["WEB_WORKERS"]
+        workers = (f"{web} web processes (gunicorn gthread, {args.threads or DEFAULTS['HTTP_THREADS']} "
+                   f"threads each), each with {args.query_workers or DEFAULTS['QUERY_WORKERS']} query "
+                   "processes")
         info = {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}",
