@@ -15,7 +15,9 @@ must keep its top level under ``if __name__ == "__main__":`` (gunicorn, flask an
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import logging
 import multiprocessing
 import os
@@ -25,7 +27,6 @@ import signal
 import tempfile
 import threading
 import time
-import uuid
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ class QueryEngine:
         self._closed = False
         self._fault: str | None = None  # test hook: makes the next worker crash, see _run_query
         self._missing = workers  # empty worker slots
+        self._serial = itertools.count()  # names result files (next() is atomic under the GIL)
         try:
             self._top_up()
         except EngineFailure:
@@ -193,7 +195,7 @@ class QueryEngine:
         version = self._refresh_version()
         for _attempt in range(3):
             worker = self._acquire(deadline, version)
-            path = self._dir / f"{uuid.uuid4().hex}.result"
+            path = self._dir / f"{next(self._serial)}.result"
             message["path"] = str(path)
             with self._cond:
                 message["fault"], self._fault = self._fault, None
@@ -533,6 +535,13 @@ def _declares_dataset(query: str) -> bool:
     >>> _declares_dataset('SELECT ?from { ?s <http://ex/from> "from" } # FROM')
     False
     """
+    if len(query) <= 16_384:  # clients repeat their queries: look at each text once
+        return _declares_dataset_memo(query)
+    return _FROM.search(_SKIPPED.sub(" ", query)) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _declares_dataset_memo(query: str) -> bool:
     return _FROM.search(_SKIPPED.sub(" ", query)) is not None
 
 

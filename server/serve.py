@@ -70,6 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         "threads": settings["HTTP_THREADS"],
         "timeout": int(timeout * 3 + 30),
         "accesslog": "-",
+        "logger_class": "server.access_log.AccessLog",
         "errorlog": "-",
         "limit_request_line": 0,  # unlimited here: the app refuses over-long URLs itself (413)
     }).run()

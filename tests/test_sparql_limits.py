@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -589,3 +590,25 @@ def test_fuzz_never_5xx_never_a_reset(limited):
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert requests.get(limited.sparql, params={"query": SIMPLE}, timeout=TIMEOUT).status_code == 200
     assert limited.process.poll() is None
+
+
+# --- access log ----------------------------------------------------------------------------------
+
+def test_access_log_writes_one_combined_format_line_per_request(limited):
+    agent = f'probe-{random.randrange(10**9)} "quoted" \\ agent'
+    response = requests.get(limited.base + "/healthz?x=1", timeout=TIMEOUT,
+                            headers={"User-Agent": agent, "Referer": "http://example.org/"})
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    while True:
+        output = Path(limited.process.log_path).read_text(errors="replace")
+        lines = [line for line in output.splitlines() if agent.split()[0] in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(lines) == 1, lines
+    escaped_agent = agent.replace("\\", "\\\\").replace('"', '\\"')
+    pattern = (r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
+               r'"GET /healthz\?x=1 HTTP/1\.1" '
+               rf'200 {len(response.content)} "http://example\.org/" "{re.escape(escaped_agent)}"')
+    assert re.fullmatch(pattern, lines[0]), lines[0]
