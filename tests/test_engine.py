@@ -28,6 +28,7 @@ from server.engine import (
     QueryRequest,
     QuerySyntaxError,
     QueryTimeout,
+    _SpillingBuffer,
 )
 
 EX = "http://ex/"
@@ -317,6 +318,23 @@ def test_large_results_come_through_a_file_that_streams_and_goes(engine):
     data = b"".join(result.chunks(4096))
     assert len(data) == result.size and data.count(b"\n") == 901 and data.count(padding.encode()) == 900
     assert not result.path.exists()
+
+
+@pytest.mark.parametrize(("pieces", "inline"), [
+    ([b"ab", b"cd"], True),  # exactly at the limit: still in memory
+    ([b"ab", b"cde"], False),  # one byte over: everything moves to the file, in order
+    ([b"abcdef"], False),
+    ([], True),
+])
+def test_spilling_buffer_keeps_up_to_the_limit_in_memory(tmp_path, pieces, inline):
+    path = tmp_path / "result"
+    with _SpillingBuffer(str(path), 4) as output:
+        for piece in pieces:
+            output.write(piece)
+    if inline:
+        assert output.inline() == b"".join(pieces) and not path.exists()
+    else:
+        assert output.inline() is None and path.read_bytes() == b"".join(pieces)
 
 
 def test_row_cap_truncates_and_says_so(engine):
