@@ -15,7 +15,7 @@ Servers (all on 127.0.0.1, free ports, default graph = union of the named graphs
 
 Every server gets the same Turtle: ``data/ttl/*.ttl`` and ``ontology/smartcity.ttl``, one named graph
 per file (``<base>/graph/<stem>``, the ontology as ``<base>/graph/ontology``). Our store is built from
-those files with ``loader.store.build`` (or taken from ``--store``); the triple count of every graph is
+those files with ``kg.store.build`` (or taken from ``--store``); the triple count of every graph is
 checked on every server before measuring.
 
 Two query mixes are driven at each concurrency (threads, one keep-alive ``http.client`` connection each):
@@ -301,7 +301,7 @@ def build_our_store(path: Path, sources: dict[str, Path]):
     """Our on-disk store (link + version directory) from the same Turtle files; returns it open."""
     import pyoxigraph as ox
 
-    from loader import store as kgstore
+    from kg import store as kgstore
 
     graphs = {}
     for graph, file in sources.items():
@@ -732,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
             store_link = tmp / "ours" / "store"
             store_link.parent.mkdir()
             build_our_store(store_link, sources)
-        from loader.store import KnowledgeGraph
+        from kg.store import KnowledgeGraph
 
         kg = KnowledgeGraph.open(Path(args.store) if args.store else store_link)
         pools = make_pools(kg.store)

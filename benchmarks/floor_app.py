@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loader.store import KnowledgeGraph
+from kg.store import KnowledgeGraph
 
 
 def create_app():

@@ -8,28 +8,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from kg import fiscal
+from kg.codes import check_digit
+
 from .csvsource import Row
 
-FISCAL_YEAR_RANGE = range(2000, 2101)
 _LG_CODE = re.compile(r"[0-9]{6}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def check_digit(first_five: str) -> str:
-    """Check digit of a local-government code (総務省 全国地方公共団体コード).
-
-    >>> check_digit("37201")
-    '3'
-    >>> check_digit("01000")
-    '6'
-    """
-    total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))
-    return str((11 - total % 11) % 10)
-
-
-def is_lg_code(code: str) -> bool:
-    """Whether ``code`` is six digits whose last is the check digit of the first five."""
-    return bool(_LG_CODE.fullmatch(code)) and check_digit(code[:5]) == code[5]
 
 
 def text(row: Row, column: str) -> str:
@@ -71,11 +56,11 @@ def decimal(row: Row, column: str) -> Decimal:
 def fiscal_year(row: Row, column: str) -> int:
     """A Western fiscal year within the range the graph accepts."""
     value = text(row, column)
-    if not re.fullmatch(r"[0-9]{4}", value) or int(value) not in FISCAL_YEAR_RANGE:
+    if not re.fullmatch(r"[0-9]{4}", value) or int(value) not in fiscal.RANGE:
         raise row.error(
             column,
             f"fiscal year '{value}' is out of range "
-            f"({FISCAL_YEAR_RANGE.start}–{FISCAL_YEAR_RANGE.stop - 1}, Western year)",
+            f"({fiscal.RANGE.start}–{fiscal.RANGE.stop - 1}, Western year)",
         )
     return int(value)
 

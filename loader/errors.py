@@ -1,49 +1,5 @@
-"""The loader's errors, each mapped to a CLI exit code (0 ok, 1 not valid, 2 cannot run)."""
+"""The loader's errors: those of the core hierarchy it raises (exit code 1 for bad input, 2 otherwise)."""
 
-from __future__ import annotations
+from kg.errors import LoaderError, MissingSource, SourceError, StoreError, ValidationFailed
 
-
-class LoaderError(Exception):
-    """Base of every error the loader reports to a user instead of a traceback."""
-
-    exit_code = 2
-
-
-class SourceError(LoaderError):
-    """A problem in one cell of a source file, reported as ``file:row:column: message``."""
-
-    exit_code = 1
-
-    def __init__(self, file: str, row: int, column: int, message: str):
-        self.file, self.row, self.column, self.message = file, row, column, message
-        super().__init__(f"{file}:{row}:{column}: {message}")
-
-
-class SourceErrors(LoaderError):
-    """Several source problems found in one pass, so a user can fix them all at once."""
-
-    exit_code = 1
-
-    def __init__(self, errors: list[SourceError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
-class MissingSource(LoaderError):
-    """A source file the loader needs is not there."""
-
-    exit_code = 1
-
-
-class ValidationFailed(LoaderError):
-    """The generated RDF does not conform to the SHACL shapes; carries the readable report."""
-
-    exit_code = 1
-
-    def __init__(self, report: str):
-        self.report = report
-        super().__init__(report)
-
-
-class StoreError(LoaderError):
-    """The on-disk store cannot be opened, built or swapped."""
+__all__ = ["LoaderError", "MissingSource", "SourceError", "StoreError", "ValidationFailed"]

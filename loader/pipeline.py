@@ -16,7 +16,9 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from tqdm import tqdm
 
-from . import store as kgstore
+from kg import store as kgstore
+from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
+
 from . import validate as shacl
 from .convert import Converter
 from .csvsource import read_table
@@ -26,10 +28,6 @@ from .turtle import to_turtle, write_atomically
 from .vocab import Iris
 from .void import describe
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SOURCE_DIR = PROJECT_DIR / "data" / "source"
-TTL_DIR = PROJECT_DIR / "data" / "ttl"
-DEFAULT_STORE = PROJECT_DIR / "var" / "store"
 GENERATED = ("briefing", "localgovjp", "service-implementations", "curated", "void")
 EXTRA_FORMATS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",

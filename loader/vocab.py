@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-DEFAULT_BASE_IRI = "https://w3id.org/smartcity-kg"
+from kg.defaults import DEFAULT_BASE_IRI
 
 SCKG = Namespace("https://w3id.org/smartcity-kg/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")

@@ -14,13 +14,13 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from loader.errors import StoreError
+from kg.errors import StoreError
+from kg.store import StoreLink
 
 from . import api, errors
 from . import config as settings
 from .cache import ResultCache
 from .engine import QueryEngine
-from .state import StoreState
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     api.init_app(app)  # canned queries/*.rq: a bad file stops the start here, before workers start
 
-    state = StoreState(app.config["STORE"])
-    state.current()  # fail now, not on the first request, when nothing is loaded
+    state = StoreLink(app.config["STORE"])
+    state.snapshot()  # fail now, not on the first request, when nothing is loaded
     engine = QueryEngine(
         app.config["STORE"], workers=app.config["QUERY_WORKERS"], timeout=app.config["QUERY_TIMEOUT"],
         max_rows=app.config["MAX_ROWS"], in_memory=app.config["IN_MEMORY"],
@@ -68,11 +68,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def healthz() -> Response:
         """The store's state: version, load time and triple count (503 when it cannot be read)."""
         try:
-            snapshot = state.current()
+            snapshot = state.snapshot()
         except StoreError:
             return jsonify({"status": "unavailable", "error": "no complete store version"}), 503
         return jsonify({"status": "ok", "version": snapshot.version, "triples": snapshot.triples,
-                        "loaded": snapshot.loaded_at.isoformat(), "graphs": len(snapshot.graphs)})
+                        "loaded": snapshot.created.isoformat(), "graphs": len(snapshot.graphs)})
 
     return app
 

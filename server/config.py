@@ -12,14 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from loader.pipeline import DEFAULT_STORE
-from loader.vocab import DEFAULT_BASE_IRI
-
-ENV_PREFIX = "SMARTCITY_KG_"
+from kg.defaults import DEFAULT_STORE, ENV_PREFIX
+from kg.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "STORE": str(DEFAULT_STORE),           # store link written by `smartcity-kg load`
-    "BASE_IRI": DEFAULT_BASE_IRI,
     "QUERY_TIMEOUT": 10.0,                 # seconds a query may run
     "MAX_ROWS": 100_000,                   # result rows (or triples) at most; more are cut off
     "MAX_REQUEST_BYTES": 1_000_000,        # request body (and URL query string) at most
@@ -36,10 +33,6 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_MAX_BYTES": 1_000_000,          # results larger than this are not cached
     "CACHE_CONTROL": "public, max-age=60",
 }
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot be used; the message names it."""
 
 
 def _coerce(key: str, value: Any) -> Any:

@@ -6,7 +6,7 @@ to kill the process running it and start another. Workers are started with the "
 context, never forked from a process that may already run threads (gunicorn, Flask).
 
 A worker opens the store version its link points at when it starts. When the link moves to
-a new version (``loader.store.build``), workers are replaced lazily: an idle worker serving an
+a new version (``kg.store.build``), workers are replaced lazily: an idle worker serving an
 old version is restarted before it gets a query, a busy one after its query.
 
 "spawn" imports the parent's main module in each worker, so a script that creates an engine
@@ -35,8 +35,16 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from loader.errors import StoreError
-from loader.store import KnowledgeGraph
+from kg import formats
+from kg.errors import (
+    EngineFailure,
+    EngineUnavailable,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+)
+from kg.store import KnowledgeGraph
 
 from . import results
 
@@ -46,27 +54,11 @@ _CONTEXT = multiprocessing.get_context("spawn")
 _KILL_GRACE = 2.0  # seconds a worker gets to exit after being asked to
 
 
-class QuerySyntaxError(ValueError):
-    """The query (or a dataset IRI sent with it) is malformed; carries the parser's message (400)."""
-
-
-class QueryTimeout(RuntimeError):
-    """The query ran longer than the timeout, or no worker became free in time (503)."""
-
-
-class EngineFailure(RuntimeError):
-    """A worker failed (crashed, or could not evaluate or write the result); the message is safe to show."""
-
-
-class EngineUnavailable(EngineFailure):
-    """The engine cannot run queries at all (shut down, or its workers cannot start or open the store)."""
-
-
 @dataclass(frozen=True)
 class QueryRequest:
     """One query and its protocol parameters, as the web layer parsed them.
 
-    ``media_type`` is any type of ``results.FORMATS`` or an alias; when it cannot carry the
+    ``media_type`` is any type of ``kg.formats.FORMATS`` or an alias; when it cannot carry the
     result (a SELECT asked as Turtle), the result comes in its kind's default type instead,
     and ``QueryResult.media_type`` says which.
     """
@@ -363,7 +355,7 @@ class QueryEngine:
         if not finished:
             self._replace(worker, f"query timed out after {self.timeout:g} s")  # killed: stops writing
             path.unlink(missing_ok=True)
-            raise QueryTimeout(f"the query did not finish within {self.timeout:g} seconds")
+            raise QueryTimeout(f"the query did not finish within {self.timeout:g} s and was stopped")
         self._release(worker)
         if reply[0] == "ok":
             _, media_type, truncated, body = reply
@@ -372,7 +364,9 @@ class QueryEngine:
             return QueryResult(media_type, path.stat().st_size, truncated, path=path)
         path.unlink(missing_ok=True)
         if reply[0] == "syntax":
-            raise QuerySyntaxError(reply[1])
+            raise QuerySyntaxError(f"query error: {reply[1]}")
+        if reply[0] == "evaluation":
+            raise QueryEvaluationError(reply[1])
         log.warning("query failed in worker %s: %s", worker.pid, reply[2])
         raise EngineFailure(reply[1])
 
@@ -401,7 +395,7 @@ class QueryEngine:
         return current
 
 
-_KNOWN_MEDIA_TYPES = set(results.FORMATS) | {a for kind in results.ALIASES.values() for a in kind}
+_KNOWN_MEDIA_TYPES = set(formats.FORMATS) | {a for kind in formats.ALIASES.values() for a in kind}
 
 
 class _Worker:
@@ -509,7 +503,7 @@ def _dataset(request: QueryRequest) -> tuple[list[str], list[str]] | None:
         try:
             ox.NamedNode(iri)
         except ValueError as exc:
-            raise QuerySyntaxError(f"invalid graph IRI <{iri}>: {exc}") from None
+            raise QuerySyntaxError(f"query error: invalid graph IRI <{iri}>: {exc}") from None
     return list(request.default_graph_uris), list(request.named_graph_uris)
 
 
@@ -571,12 +565,8 @@ def _worker_main(conn, store_path: str, in_memory: bool, max_rows: int) -> None:
 
 def _open_store(path: Path, in_memory: bool) -> tuple[ox.Store, str]:
     """The store (read-only on disk, or copied into memory: faster, and immune to version pruning)."""
-    kg = KnowledgeGraph.open(path)
-    if not in_memory:
-        return kg.store, kg.version
-    memory = ox.Store()
-    memory.bulk_extend(kg.store.quads_for_pattern(None, None, None, None))
-    return memory, kg.version
+    kg = KnowledgeGraph.open(path, in_memory)
+    return kg.store, kg.version
 
 
 def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
@@ -601,15 +591,17 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
     try:
         result = store.query(message["query"], **options)
         kind = results.kind_of(result)
-        media_type = results.resolve(message["media_type"], kind) or results.media_types(kind)[0]
+        media_type = formats.resolve(message["media_type"], kind) or formats.media_types(kind)[0]
         with _SpillingBuffer(path, INLINE_BYTES) as output:
             written = results.write_result(result, media_type, output, max_rows)
     except SyntaxError as exc:
         return ("syntax", str(exc))
-    except OSError as exc:  # store read errors, SERVICE failures: details only for the log
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors: this query cannot be evaluated
+        return ("evaluation", f"the query could not be evaluated: {exc}")
+    except OSError as exc:  # store read errors, SERVICE failures: ours, details only for the log
         return ("error", "the query could not be evaluated; see the server log", f"OSError: {exc}")
-    except Exception as exc:
-        return ("error", f"the query could not be evaluated: {exc}", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a bug of ours in a writer
+        return ("error", "the query could not be answered; see the server log", f"{type(exc).__name__}: {exc}")
     return ("ok", media_type, written.truncated, output.inline())
 
 

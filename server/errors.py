@@ -1,7 +1,8 @@
-"""HTTP errors as small classes with a status, and the one handler that renders them.
+"""The one handler that renders errors: the core's classes carry their status (``kg.errors``).
 
 Clients get a short message in plain text (or JSON when they ask for it); never a traceback.
-Our own bugs are logged and answered with a generic 500.
+A 4xx is the client's fault and is not logged; a 5xx is ours and gets a log line; our own bugs
+are logged with their traceback and answered with a generic 500.
 """
 
 from __future__ import annotations
@@ -11,45 +12,21 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from kg.errors import (  # the classes the web layer raises, re-exported for its modules
+    BadRequest,
+    KGError,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    QueryTimeout,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+)
+
+__all__ = ["BadRequest", "KGError", "NotAcceptable", "NotFound", "PayloadTooLarge", "QueryTimeout",
+           "ServiceUnavailable", "UnsupportedMediaType", "init_app", "render"]
+
 log = logging.getLogger(__name__)
-
-
-class KGError(Exception):
-    """An error a client caused or should know about, with the HTTP status that says which."""
-
-    status = 500
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class BadRequest(KGError):
-    status = 400
-
-
-class NotFound(KGError):
-    status = 404
-
-
-class NotAcceptable(KGError):
-    status = 406
-
-
-class PayloadTooLarge(KGError):
-    status = 413
-
-
-class UnsupportedMediaType(KGError):
-    status = 415
-
-
-class QueryTimeout(KGError):
-    status = 503
-
-
-class ServiceUnavailable(KGError):
-    status = 503
 
 
 def render(status: int, message: str) -> Response:
@@ -68,6 +45,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(KGError)
     def _kg_error(error: KGError):
+        if error.status >= 500:
+            log.error("%s on %s %s: %s", type(error).__name__, request.method, request.path, error.message)
         return render(error.status, error.message)
 
     @app.errorhandler(HTTPException)

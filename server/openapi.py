@@ -10,27 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import metadata
 
+from kg import fiscal, formats
+
 from .queries import CannedQuery, Param
 
-OPENAPI_VERSION = "3.1.0"
-
 #: Output formats of a canned query, by ``format=`` name, and what each is.
-FORMATS = {
-    "json": "plain JSON: an array of objects, numbers as numbers, unbound as null (default)",
-    "srj": "SPARQL 1.1 Query Results JSON (application/sparql-results+json)",
-    "xml": "SPARQL Query Results XML (application/sparql-results+xml)",
-    "csv": "SPARQL 1.1 CSV (text/csv, UTF-8); with bom=1 a byte-order mark for Excel",
-    "tsv": "SPARQL 1.1 TSV (text/tab-separated-values)",
-}
+FORMATS = {name: (f"{f.title} ({f.media_type})" if f.iri else f.title + " (default)")
+           for name, f in formats.api_formats().items()}
 
-FISCAL_YEAR_PATTERN = r"^(FY)?([0-9]{4}|[RHrh](元|[0-9]{1,2})|(令和|平成)(元|[0-9]{1,2}))(年度|年)?$"
+OPENAPI_VERSION = "3.1.0"
 
 _PARAM_TYPE_TEXT = {
     "iri": "an absolute http(s) IRI",
     "iri-or-label": "an absolute IRI, or else a label (at most 200 characters)",
     "lgcode": "a local government code: 6 digits, the last a check digit",
-    "fiscal-year": "a fiscal year, 2000–2100: Western year or era label "
-                   "(2021, R3, 令和3年度, 令和元年度, H29)",
+    "fiscal-year": f"a fiscal year, {fiscal.RANGE.start}–{fiscal.RANGE.stop - 1}: Western year or era label "
+                   f"({fiscal.EXAMPLES})",
     "integer": "a whole number",
     "number": "a decimal number (exponent allowed), at most 10^15 in magnitude",
     "text": "non-blank text, at most 200 characters",
@@ -46,7 +41,7 @@ def param_schema(param: Param) -> dict:
     if kind == "lgcode":
         return {"type": "string", "pattern": "^[0-9]{6}$"}
     if kind == "fiscal-year":
-        return {"type": "string", "pattern": FISCAL_YEAR_PATTERN}
+        return {"type": "string", "pattern": fiscal.PATTERN}
     if kind == "integer":
         return {"type": "integer", "minimum": -(10**18), "maximum": 10**18}
     if kind == "number":

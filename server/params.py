@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from loader.cells import is_lg_code
+from kg import fiscal
+from kg.codes import is_lg_code
 
 from . import errors
 from .queries import RESERVED, CannedQuery, Param
@@ -21,17 +22,12 @@ from .queries import RESERVED, CannedQuery, Param
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_TEXT = 200  # characters of a text or label value
 MAX_IRI = 2000
-MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_NUMBER = Decimal(10) ** 15
 MAX_FRACTION_DIGITS = 18  # pyoxigraph's xsd:decimal precision
 MAX_INTEGER = 10**18
 
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 _HTTP_IRI = re.compile(r"^https?://", re.IGNORECASE)
-_YEAR = re.compile(r"(?:FY)?(?:(?P<western>[0-9]{4})|(?P<letter>[RH])(?P<n1>元|[0-9]{1,2})"
-                   r"|(?P<era>令和|平成)(?P<n2>元|[0-9]{1,2}))(?:年度|年)?", re.IGNORECASE)
-_ERA_START = {"R": 2018, "令和": 2018, "H": 1988, "平成": 1988}  # year n of the era = start + n
-_ERA_LENGTH = {"R": None, "令和": None, "H": 31, "平成": 31}  # 平成31年度 = FY2019 is in common use
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 TRUE_VALUES, FALSE_VALUES = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -48,25 +44,6 @@ def bad_param(param: Param | str, message: str) -> errors.BadRequest:
 def shown(value: str) -> str:
     """The value as echoed in an error message: quoted, cut to a readable length."""
     return repr(value if len(value) <= 60 else value[:57] + "...")
-
-
-def parse_fiscal_year(value: str) -> int | None:
-    """The Western fiscal year of 2021, R3, 令和3年度, 令和元年度, H29, 平成29年度, FY2021; None otherwise.
-
-    >>> [parse_fiscal_year(v) for v in ("2021", "R3", "令和3年度", "令和元年度", "H29", "ｈ３１", "R", "H32")]
-    [2021, 2021, 2021, 2019, 2017, 2019, None, None]
-    """
-    match = _YEAR.fullmatch(unicodedata.normalize("NFKC", value).strip())
-    if match is None:
-        return None
-    if match["western"]:
-        return int(match["western"])
-    era = (match["letter"] or match["era"]).upper()
-    number = match["n1"] or match["n2"]
-    n = 1 if number == "元" else int(number)
-    if n < 1 or (_ERA_LENGTH[era] is not None and n > _ERA_LENGTH[era]):
-        return None
-    return _ERA_START[era] + n
 
 
 def _text(param: Param, value: str, limit: int = MAX_TEXT) -> str:
@@ -103,11 +80,11 @@ def bind_value(param: Param, value: str) -> tuple[str, ox.NamedNode | ox.Literal
                               "(6 digits, the last a check digit, e.g. 372013)")
         return param.name, ox.Literal(code)
     if kind == "fiscal-year":
-        year = parse_fiscal_year(value)
+        year = fiscal.parse(value)
         if year is None:
-            raise bad_param(param, f"{shown(value)} is not a fiscal year (e.g. 2021, R3, 令和3年度, H29)")
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise bad_param(param, f"fiscal year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+            raise bad_param(param, f"{shown(value)} is not a fiscal year (e.g. {fiscal.EXAMPLES})")
+        if year not in fiscal.RANGE:
+            raise bad_param(param, f"fiscal year {year} is outside {fiscal.RANGE.start}–{fiscal.RANGE.stop - 1}")
         return param.name, ox.Literal(year)
     if kind == "integer":
         text = unicodedata.normalize("NFKC", value).strip()

@@ -1,4 +1,4 @@
-"""Result media types and the streaming serializers that query workers write results with.
+"""The streaming serializers that query workers write results with (formats: ``kg.formats``).
 
 pyoxigraph's own ``serialize`` cannot stop after a number of rows, so solutions are written
 here, row by row, in the four W3C result formats, byte for byte as pyoxigraph writes them;
@@ -25,9 +25,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-SOLUTIONS = "solutions"
-BOOLEAN = "boolean"
-GRAPH = "graph"
+from kg.formats import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, resolve
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -35,65 +33,6 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 ITS_NS = "http://www.w3.org/2005/11/its"
 
 BATCH_ROWS = 512  # rows buffered per write: few large writes, small memory
-
-
-@dataclass(frozen=True)
-class ResultFormat:
-    """One result media type: which result kinds it carries and how pyoxigraph names it."""
-
-    media_type: str
-    kinds: frozenset[str]
-    native: ox.QueryResultsFormat | ox.RdfFormat
-    extension: str
-
-    @property
-    def content_type(self) -> str:
-        """The Content-Type header value (text types declare UTF-8, as the SPARQL specs require)."""
-        return self.media_type + ("; charset=utf-8" if self.media_type.startswith("text/") else "")
-
-
-_TABLE = (
-    ResultFormat("application/sparql-results+json", frozenset({SOLUTIONS, BOOLEAN}),
-                 ox.QueryResultsFormat.JSON, "srj"),
-    ResultFormat("application/sparql-results+xml", frozenset({SOLUTIONS, BOOLEAN}),
-                 ox.QueryResultsFormat.XML, "srx"),
-    ResultFormat("text/csv", frozenset({SOLUTIONS, BOOLEAN}), ox.QueryResultsFormat.CSV, "csv"),
-    ResultFormat("text/tab-separated-values", frozenset({SOLUTIONS, BOOLEAN}),
-                 ox.QueryResultsFormat.TSV, "tsv"),
-    ResultFormat("text/turtle", frozenset({GRAPH}), ox.RdfFormat.TURTLE, "ttl"),
-    ResultFormat("application/n-triples", frozenset({GRAPH}), ox.RdfFormat.N_TRIPLES, "nt"),
-    ResultFormat("application/rdf+xml", frozenset({GRAPH}), ox.RdfFormat.RDF_XML, "rdf"),
-    ResultFormat("application/ld+json", frozenset({GRAPH}), ox.RdfFormat.JSON_LD, "jsonld"),
-)
-
-#: Every result media type, in order of preference within a kind (the first is the default).
-FORMATS: dict[str, ResultFormat] = {f.media_type: f for f in _TABLE}
-
-#: Query form → the kind of result it produces.
-FORM_KINDS = {"SELECT": SOLUTIONS, "ASK": BOOLEAN, "CONSTRUCT": GRAPH, "DESCRIBE": GRAPH}
-
-#: Generic media types clients send, resolved per kind (``application/json`` means different
-#: things for SELECT and CONSTRUCT).
-ALIASES: dict[str, dict[str, str]] = {
-    SOLUTIONS: {"application/json": "application/sparql-results+json",
-                "application/xml": "application/sparql-results+xml"},
-    GRAPH: {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
-            "application/x-turtle": "text/turtle"},
-}
-ALIASES[BOOLEAN] = ALIASES[SOLUTIONS]
-
-
-def media_types(kind: str) -> tuple[str, ...]:
-    """Media types able to carry a result of ``kind``, preferred first."""
-    return tuple(f.media_type for f in _TABLE if kind in f.kinds)
-
-
-def resolve(media_type: str, kind: str) -> str | None:
-    """The canonical media type serving ``media_type`` for ``kind``, or None when it cannot."""
-    media_type = media_type.split(";", 1)[0].strip().lower()
-    media_type = ALIASES[kind].get(media_type, media_type)
-    fmt = FORMATS.get(media_type)
-    return media_type if fmt is not None and kind in fmt.kinds else None
 
 
 def kind_of(result) -> str:

@@ -8,7 +8,6 @@ second process roughly doubles the rate of cheap requests (cache hits) on two co
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,38 +32,22 @@ class _Gunicorn(BaseApplication):
         return create_app(self.overrides)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of the ``serve`` subcommand."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    parser.add_argument("--store", help="store path (env SMARTCITY_KG_STORE)")
-    parser.add_argument("--config", help="TOML configuration file (env SMARTCITY_KG_CONFIG)")
-    parser.add_argument("--query-timeout", type=float, help="seconds a query may run (default 10)")
-    parser.add_argument("--workers", type=int, help="web processes (default 2)")
-    parser.add_argument("--query-workers", type=int, help="query processes per web process (default 2)")
-    parser.add_argument("--no-cache", action="store_const", const=False, dest="cache",
-                        help="turn the result cache off (env SMARTCITY_KG_CACHE=off)")
-    parser.add_argument("--threads", type=int, help="request threads per web process (default 8)")
-    parser.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+def serve(overrides: Mapping[str, Any], host: str = "127.0.0.1", port: int = 8080, dev: bool = False) -> int:
+    """Run the server with the settings ``overrides`` until interrupted.
 
-
-def serve(args: argparse.Namespace) -> int:
-    """Run the server until interrupted."""
-    overrides = {"STORE": args.store, "CONFIG": args.config, "QUERY_TIMEOUT": args.query_timeout,
-                 "QUERY_WORKERS": args.query_workers, "CACHE": args.cache,
-                 "WEB_WORKERS": args.workers, "HTTP_THREADS": args.threads}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    if args.dev:
+    :raises ConfigError: for a setting that cannot be used.
+    """
+    if dev:
         from . import create_app
 
-        create_app(overrides).run(host=args.host, port=args.port, threaded=True)
+        create_app(overrides).run(host=host, port=port, threaded=True)
         return 0
     from . import config
 
     settings = config.load(overrides)
     timeout = settings["QUERY_TIMEOUT"]
     _Gunicorn(overrides, {
-        "bind": f"{args.host}:{args.port}",
+        "bind": f"{host}:{port}",
         "workers": settings["WEB_WORKERS"],
         "worker_class": "gthread",
         "threads": settings["HTTP_THREADS"],

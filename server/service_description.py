@@ -6,20 +6,10 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from . import results
+from kg.formats import FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-FORMAT_IRIS = {
-    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-}
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -44,8 +34,8 @@ def describe(endpoint: str, media_type: str, config: Mapping, graphs: Mapping[st
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
     if config["UNION_DEFAULT_GRAPH"]:
         triples.append(ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")))
-    for result_type in results.FORMATS:
-        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[result_type])))
+    for fmt in FORMATS.values():
+        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.iri)))
     for index, graph in enumerate(sorted(graphs)):
         named = ox.BlankNode(f"graph{index}")
         description = ox.BlankNode(f"graph{index}description")
@@ -59,7 +49,7 @@ def describe(endpoint: str, media_type: str, config: Mapping, graphs: Mapping[st
                 str(graphs[graph]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
         ]
     prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#"}
-    fmt = results.FORMATS[media_type].native
+    fmt = FORMATS[media_type].native
     if fmt == ox.RdfFormat.TURTLE:
         return ox.serialize(triples, format=fmt, prefixes=prefixes)
     return ox.serialize(triples, format=fmt)

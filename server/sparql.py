@@ -16,10 +16,11 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from . import errors, results
+from kg import formats
+
+from . import errors
 from .cache import CachedResult
-from .engine import EngineFailure, EngineUnavailable, QueryRequest, QuerySyntaxError
-from .engine import QueryTimeout as EngineTimeout
+from .engine import QueryRequest
 from .service_description import describe
 from .sparql_text import QueryRejected, check
 
@@ -28,18 +29,6 @@ bp = Blueprint("sparql", __name__)
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 CHUNK = 64 * 1024
-
-#: Short names a browser may put in ``format=`` (full media types work too).
-FORMAT_NAMES = {
-    "json": "application/json", "srj": "application/sparql-results+json",
-    "xml": "application/xml", "srx": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
-    "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml", "n3": "text/turtle",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-}
-
 
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
@@ -115,12 +104,12 @@ def negotiate(kind: str, accept_header: str, wanted: tuple[str, ...]) -> str:
 
     :raises NotAcceptable: when nothing the client accepts can carry this kind of result.
     """
-    offered = results.media_types(kind)
+    offered = formats.media_types(kind)
     for name in wanted:  # clients such as SPARQLWrapper send several spellings: take the first we know
-        if media_type := results.resolve(FORMAT_NAMES.get(name.lower(), name), kind):
+        if media_type := formats.resolve(formats.SPARQL_FORMAT_NAMES.get(name.lower(), name), kind):
             return media_type
     accept = parse_accept_header(accept_header, MIMEAccept)
-    candidates = list(offered) + list(results.ALIASES[kind])
+    candidates = list(offered) + list(formats.ALIASES[kind])
     if wanted:  # an unusable format= falls back only on types the client names, not on "*/*"
         candidates = [c for c in candidates if any(value == c for value, _ in accept)]
         if not candidates:
@@ -132,7 +121,7 @@ def negotiate(kind: str, accept_header: str, wanted: tuple[str, ...]) -> str:
     if best is None:
         raise errors.NotAcceptable("cannot produce any of the accepted types; available: "
                                    + ", ".join(offered))
-    return results.resolve(best, kind) or offered[0]
+    return formats.resolve(best, kind) or offered[0]
 
 
 def _etag(version: str, key: tuple) -> str:
@@ -162,7 +151,7 @@ def _endpoint_url() -> str:
 
 
 def _snapshot():
-    return current_app.extensions["kg_state"].current()
+    return current_app.extensions["kg_state"].snapshot()
 
 
 def _not_modified(etag: str) -> bool:
@@ -171,7 +160,7 @@ def _not_modified(etag: str) -> bool:
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
-    return since is not None and _snapshot().loaded_at.replace(microsecond=0) <= since
+    return since is not None and _snapshot().created.replace(microsecond=0) <= since
 
 
 def _headers(response: Response, etag: str, truncated: bool) -> Response:
@@ -213,7 +202,7 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
                       service_allowlist=config["SERVICE_ALLOWLIST"])
     except QueryRejected as exc:
         raise errors.BadRequest(str(exc)) from None
-    kind = results.FORM_KINDS.get(shape.form)
+    kind = formats.FORM_KINDS.get(shape.form)
     if kind is None:
         raise errors.BadRequest("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     media_type = media_type or choose_media_type(kind)
@@ -228,21 +217,11 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     if _not_modified(etag):
         return _headers(Response(status=304), etag, False)
     if hit is not None:
-        content_type = transform.content_type if transform else results.FORMATS[hit.media_type].content_type
+        content_type = transform.content_type if transform else formats.FORMATS[hit.media_type].content_type
         return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
-    try:
-        result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=_endpoint_url(),
-                                             substitutions=substitutions))
-    except QuerySyntaxError as exc:
-        raise errors.BadRequest(f"query error: {exc}") from None
-    except EngineTimeout:
-        raise errors.QueryTimeout(
-            f"the query did not finish within {config['QUERY_TIMEOUT']:g} s and was stopped") from None
-    except EngineUnavailable as exc:
-        raise errors.ServiceUnavailable(str(exc)) from None
-    except EngineFailure as exc:  # the query made its worker fail: the server itself is fine
-        raise errors.BadRequest(f"the query could not be evaluated: {exc}") from None
-    content_type = transform.content_type if transform else results.FORMATS[result.media_type].content_type
+    result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=_endpoint_url(),
+                                         substitutions=substitutions))
+    content_type = transform.content_type if transform else formats.FORMATS[result.media_type].content_type
     if result.body is not None or (cache is not None and result.size <= config["CACHE_MAX_BYTES"]):
         body = result.read()
         if transform is not None:
@@ -282,7 +261,7 @@ def service_description() -> Response:
     if best == "text/html":
         response = Response(render_template("sparql.html", endpoint=endpoint), mimetype="text/html")
     else:
-        body = describe(endpoint, best, current_app.config, current_app.extensions["kg_state"].graphs)
-        response = Response(body, content_type=results.FORMATS[best].content_type)
+        body = describe(endpoint, best, current_app.config, _snapshot().graphs)
+        response = Response(body, content_type=formats.FORMATS[best].content_type)
     response.headers["Vary"] = "Accept"
     return response

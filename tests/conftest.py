@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from loader import pipeline
-from loader.store import KnowledgeGraph
-from loader.vocab import DEFAULT_BASE_IRI
+from kg.store import KnowledgeGraph
+from kg.defaults import DEFAULT_BASE_IRI
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE = DEFAULT_BASE_IRI

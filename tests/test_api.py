@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 import requests
 
+from kg import fiscal
 from server import api, params, plain_json, queries
 from server.queries import QueryFileError
 
@@ -368,9 +369,9 @@ def test_fiscal_year_forms():
     cases = {"2021": 2021, "R3": 2021, "r3": 2021, "令和3年度": 2021, "令和３年度": 2021, "R3年度": 2021,
              "令和元年度": 2019, "R1": 2019, "H31": 2019, "平成31年度": 2019, "H29": 2017, "平成29年度": 2017,
              "FY2021": 2021, "2021年度": 2021, " R3 ": 2021}
-    assert {v: params.parse_fiscal_year(v) for v in cases} == cases
+    assert {v: fiscal.parse(v) for v in cases} == cases
     for bad in ("R0", "H32", "H", "令和", "3", "R3a", "昭和60年度", "2021-22", ""):
-        assert params.parse_fiscal_year(bad) is None, bad
+        assert fiscal.parse(bad) is None, bad
 
 
 def test_plain_json_conversion_streams_across_any_chunking():

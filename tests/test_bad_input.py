@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from loader.cells import check_digit
+from kg.codes import check_digit
 
-CLI = [sys.executable, "-m", "loader.cli"]
+CLI = [sys.executable, "-m", "cli"]
 PROJECT_SOURCE = Path(__file__).resolve().parent.parent / "data" / "source"
 
 

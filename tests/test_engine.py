@@ -18,25 +18,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from loader.errors import StoreError
-from loader.store import build
+from kg import formats
+from kg.errors import EngineFailure, EngineUnavailable, QuerySyntaxError, QueryTimeout, StoreError
+from kg.store import build
 from server import results
-from server.engine import (
-    INLINE_BYTES,
-    EngineFailure,
-    QueryEngine,
-    QueryRequest,
-    QuerySyntaxError,
-    QueryTimeout,
-    _SpillingBuffer,
-)
+from server.engine import INLINE_BYTES, QueryEngine, QueryRequest, _SpillingBuffer
 
 EX = "http://ex/"
 G_BIG, G_A, G_B = EX + "g/big", EX + "g/a", EX + "g/b"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 JSON = "application/sparql-results+json"
-SOLUTION_TYPES = results.media_types(results.SOLUTIONS)
-GRAPH_TYPES = results.media_types(results.GRAPH)
+SOLUTION_TYPES = formats.media_types(formats.SOLUTIONS)
+GRAPH_TYPES = formats.media_types(formats.GRAPH)
 BIG = 3000  # triples in G_BIG: a three-way cross product of them never ends
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LABEL = f"SELECT ?label {{ <{EX}store> <{EX}label> ?label }}"
@@ -79,13 +72,13 @@ def _values(media_type: str, data: bytes) -> list[dict[str, str]]:
     if media_type == "text/csv":
         reader = csv.DictReader(io.StringIO(data.decode(), newline=""))
         return [{k: v for k, v in row.items() if v} for row in reader]
-    parsed = ox.parse_query_results(data, results.FORMATS[media_type].native)
+    parsed = ox.parse_query_results(data, formats.FORMATS[media_type].native)
     names = [v.value for v in parsed.variables]
     return [{n: str(row[n]) for n in names if row[n] is not None} for row in parsed]
 
 
 def _triples(media_type: str, data: bytes) -> set[str]:
-    return {str(t) for t in ox.parse(data, results.FORMATS[media_type].native)}
+    return {str(t) for t in ox.parse(data, formats.FORMATS[media_type].native)}
 
 
 def _children() -> set[int]:
@@ -156,7 +149,7 @@ SERIALIZER_QUERIES = [
 @pytest.mark.parametrize("media_type", SOLUTION_TYPES)
 @pytest.mark.parametrize("query", SERIALIZER_QUERIES)
 def test_solutions_are_written_byte_for_byte_as_pyoxigraph_does(tricky, media_type, query):
-    native = tricky.query(query).serialize(format=results.FORMATS[media_type].native)
+    native = tricky.query(query).serialize(format=formats.FORMATS[media_type].native)
     out = io.BytesIO()
     written = results.write_result(tricky.query(query), media_type, out, max_rows=100)
     assert out.getvalue() == native
@@ -177,13 +170,13 @@ def test_csv_quotes_an_iri_holding_a_comma():
 def test_booleans_are_written_as_pyoxigraph_does(tricky, media_type, query):
     out = io.BytesIO()
     assert results.write_result(tricky.query(query), media_type, out) == results.Written(1, False)
-    assert out.getvalue() == tricky.query(query).serialize(format=results.FORMATS[media_type].native)
+    assert out.getvalue() == tricky.query(query).serialize(format=formats.FORMATS[media_type].native)
 
 
 @pytest.mark.parametrize("media_type", GRAPH_TYPES)
 def test_triples_are_written_as_pyoxigraph_does(tricky, media_type):
     query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(!isTriple(?o)) }"
-    native = tricky.query(query).serialize(format=results.FORMATS[media_type].native)
+    native = tricky.query(query).serialize(format=formats.FORMATS[media_type].native)
     out = io.BytesIO()
     assert results.write_result(tricky.query(query), media_type, out) == results.Written(16, False)
     assert out.getvalue() == native
@@ -230,12 +223,12 @@ def test_solutions_are_written_as_they_come():
 
 
 def test_media_types_resolve_per_kind():
-    assert results.resolve("application/json", results.SOLUTIONS) == JSON
-    assert results.resolve("application/json", results.GRAPH) == "application/ld+json"
-    assert results.resolve("Text/CSV; charset=utf-8", results.BOOLEAN) == "text/csv"
-    assert results.resolve("text/turtle", results.SOLUTIONS) is None
-    assert results.FORMATS["text/csv"].content_type == "text/csv; charset=utf-8"
-    assert results.FORMATS["application/n-triples"].content_type == "application/n-triples"
+    assert formats.resolve("application/json", formats.SOLUTIONS) == JSON
+    assert formats.resolve("application/json", formats.GRAPH) == "application/ld+json"
+    assert formats.resolve("Text/CSV; charset=utf-8", formats.BOOLEAN) == "text/csv"
+    assert formats.resolve("text/turtle", formats.SOLUTIONS) is None
+    assert formats.FORMATS["text/csv"].content_type == "text/csv; charset=utf-8"
+    assert formats.FORMATS["application/n-triples"].content_type == "application/n-triples"
     with pytest.raises(ValueError, match="cannot carry"):
         results.write_result(ox.Store().query("ASK {}"), "text/turtle", io.BytesIO())
 
@@ -262,7 +255,7 @@ def test_ask_in_every_media_type(engine, media_type):
     if media_type in ("text/csv", "text/tab-separated-values"):
         assert (yes, no) == (b"true", b"false")
     else:
-        native = results.FORMATS[media_type].native
+        native = formats.FORMATS[media_type].native
         assert bool(ox.parse_query_results(yes, native)) and not bool(ox.parse_query_results(no, native))
 
 
@@ -480,7 +473,7 @@ def test_close_leaves_no_child_processes(store_path):
     result = engine.execute(QueryRequest("ASK {}", JSON))
     outcome: list = []
     thread = threading.Thread(target=lambda: outcome.append(pytest.raises(
-        EngineFailure, engine.execute, QueryRequest(RUNAWAY, JSON))))
+        EngineUnavailable, engine.execute, QueryRequest(RUNAWAY, JSON))))
     thread.start()
     time.sleep(0.3)
     engine.close()
@@ -490,7 +483,7 @@ def test_close_leaves_no_child_processes(store_path):
     left = _children() - before
     assert all("resource_tracker" in _cmdline(pid) for pid in left), [_cmdline(p) for p in left]
     assert result.body is not None and not engine._dir.exists()
-    with pytest.raises(EngineFailure, match="shut down"):
+    with pytest.raises(EngineUnavailable, match="shut down"):
         engine.execute(QueryRequest("ASK {}", JSON))
     engine.close()  # twice is harmless
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from loader import pipeline
-from loader.errors import StoreError
-from loader.store import KnowledgeGraph
+from kg.errors import StoreError
+from kg.store import KnowledgeGraph
 from loader.turtle import to_turtle
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_killed_load_leaves_the_old_store_serving(kg_root, loaded, tmp_path):
     versions = store.with_name("store.versions")
     before = set(versions.iterdir())
     process = subprocess.Popen(
-        [sys.executable, "-m", "loader.cli", "load", "--store", str(store), "--ttl-dir",
+        [sys.executable, "-m", "cli", "load", "--store", str(store), "--ttl-dir",
          str(tmp_path / "ttl"), str(extra)],
         stderr=subprocess.PIPE, text=True,
     )

@@ -1,9 +1,11 @@
-"""The on-disk Oxigraph store: the only module that opens a pyoxigraph ``Store``.
+"""The on-disk Oxigraph store: its layout, its versions, the atomic switch, opening it.
 
-A store path is a symbolic link to one immutable version directory beside it
-(``<path>.versions/<version>``). A load builds a new version completely, checks it, and only
+The only module that knows where a store lives. A store path is a symbolic link to one
+immutable version directory beside it (``<path>.versions/<version>``, with ``<version>.json``
+holding what the load recorded). A load builds a new version completely, checks it, and only
 then repoints the link with an atomic rename, so a failed or killed load leaves the previous
-version in place and serving.
+version in place and serving. Readers follow the link (``StoreLink``): one ``readlink`` tells
+them whether a new version has been switched in.
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "store"
@@ -15,13 +17,16 @@ version in place and serving.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,22 +50,31 @@ class KnowledgeGraph:
     meta: dict
 
     @classmethod
-    def open(cls, path: Path) -> KnowledgeGraph:
-        """Open the version ``path`` points at, read-only.
+    def open(cls, path: Path, in_memory: bool = False) -> KnowledgeGraph:
+        """Open the version ``path`` points at: read-only on disk, or copied into memory.
 
-        :raises StoreError: when there is no loaded store at ``path``.
+        A copy in memory answers joins about three times faster, and stays readable when a
+        later load prunes the version it came from.
+
+        :raises StoreError: when there is no complete store version at ``path``, or it cannot be read.
         """
+        path = Path(path)
         if not path.is_symlink():
             raise StoreError(f"{path}: no store here; run 'smartcity-kg load' first")
         target = path.resolve()
         meta_file = target.with_name(target.name + META_SUFFIX)
-        if not meta_file.is_file():
-            raise StoreError(f"{path}: store version {target.name} is incomplete")
         try:
+            meta = json.loads(meta_file.read_text())
             store = ox.Store.read_only(str(target))
-        except OSError as exc:
+            if in_memory:
+                memory = ox.Store()
+                memory.bulk_extend(store.quads_for_pattern(None, None, None, None))
+                store = memory
+        except FileNotFoundError:
+            raise StoreError(f"{path}: store version {target.name} is incomplete") from None
+        except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: cannot open the store ({exc})") from None
-        return cls(store, path, target.name, json.loads(meta_file.read_text()))
+        return cls(store, path, target.name, meta)
 
     def query(self, sparql: str, **options):
         """Run a SPARQL query with the union of the named graphs as default graph."""
@@ -78,6 +92,65 @@ class KnowledgeGraph:
 def _graph_counts(store: ox.Store) -> dict[str, int]:
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
     return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """What a load recorded beside one store version (read without opening the store)."""
+
+    version: str
+    created: datetime
+    triples: int
+    graphs: dict[str, int]
+
+    @functools.cached_property
+    def http_date(self) -> str:
+        """``created`` as a Last-Modified header value (formatted once, sent with every result)."""
+        return format_datetime(self.created.astimezone(UTC), usegmt=True)
+
+
+class StoreLink:
+    """Follows a store link: which version it points at now, and that version's snapshot.
+
+    Thread-safe and cheap: ``version()`` is one ``readlink``; the snapshot is reread only
+    when the link has moved.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def version(self) -> str | None:
+        """The version the link names now; None when there is no link."""
+        try:
+            return os.path.basename(os.readlink(self.path))
+        except OSError:
+            return None
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the version the link points at now.
+
+        :raises StoreError: when there is no complete store version at the link.
+        """
+        version = self.version()
+        if version is None:
+            raise StoreError(f"{self.path}: no store here; run 'smartcity-kg load' first")
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != version:
+                target = self.path.resolve()
+                try:
+                    meta = json.loads(target.with_name(target.name + META_SUFFIX).read_text())
+                    created = datetime.fromisoformat(meta["created"]).astimezone(UTC)
+                    self._snapshot = Snapshot(target.name, created, int(meta["triples"]),
+                                              dict(meta.get("graphs", {})))
+                except (OSError, ValueError, KeyError, TypeError):
+                    raise StoreError(f"{self.path}: no complete store version") from None
+            return self._snapshot
+
+    def open(self, in_memory: bool = False) -> KnowledgeGraph:
+        """The version the link points at now (see ``KnowledgeGraph.open``)."""
+        return KnowledgeGraph.open(self.path, in_memory)
 
 
 def check_target(path: Path) -> None:
