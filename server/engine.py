@@ -601,7 +601,8 @@ def _run_query(store: ox.Store, message: dict, max_rows: int) -> tuple:
     except OSError as exc:  # store read errors, SERVICE failures: ours, details only for the log
         return ("error", "the query could not be evaluated; see the server log", f"OSError: {exc}")
     except Exception as exc:  # a bug of ours in a writer
-        return ("error", "the query could not be answered; see the server log", f"{type(exc).__name__}: {exc}")
+        return ("error", "the query could not be answered; see the server log",
+                f"{type(exc).__name__}: {exc}")
     return ("ok", media_type, written.truncated, output.inline())
 
 

@@ -84,7 +84,8 @@ def bind_value(param: Param, value: str) -> tuple[str, ox.NamedNode | ox.Literal
         if year is None:
             raise bad_param(param, f"{shown(value)} is not a fiscal year (e.g. {fiscal.EXAMPLES})")
         if year not in fiscal.RANGE:
-            raise bad_param(param, f"fiscal year {year} is outside {fiscal.RANGE.start}–{fiscal.RANGE.stop - 1}")
+            first, last = fiscal.RANGE.start, fiscal.RANGE.stop - 1
+            raise bad_param(param, f"fiscal year {year} is outside {first}–{last}")
         return param.name, ox.Literal(year)
     if kind == "integer":
         text = unicodedata.normalize("NFKC", value).strip()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from loader import pipeline
-from kg.store import KnowledgeGraph
 from kg.defaults import DEFAULT_BASE_IRI
+from kg.store import KnowledgeGraph
+from loader import pipeline
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE = DEFAULT_BASE_IRI

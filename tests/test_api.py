@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from kg import fiscal
-from server import api, params, plain_json, queries
+from server import api, plain_json, queries
 from server.queries import QueryFileError
 
 BASE = "https://w3id.org/smartcity-kg"

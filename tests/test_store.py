@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from loader import pipeline
 from kg.errors import StoreError
 from kg.store import KnowledgeGraph
+from loader import pipeline
 from loader.turtle import to_turtle
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
