@@ -61,7 +61,9 @@ if str(PROJECT_DIR) not in sys.path:
 BASE = "https://w3id.org/smartcity-kg"
 GRAPH_BASE = BASE + "/graph/"
 SERVER_NAMES = ("ox-ro", "ox-mem", "py-floor", "ours-nocache", "ours-cache")
-OPTIONAL_SERVERS = ("ours-disk",)  # cache off, query workers read the on-disk store (IN_MEMORY off)
+#: ours-disk: cache off, query workers read the on-disk store (IN_MEMORY off); granian-*: our Flask
+#: app with the same settings under granian (a Rust HTTP server with a WSGI interface) instead of gunicorn
+OPTIONAL_SERVERS = ("ours-disk", "granian-nocache", "granian-cache")
 OX_REFERENCES = ("ox-ro", "ox-mem")
 
 PREFIXES = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
@@ -763,6 +765,17 @@ def main(argv: list[str] | None = None) -> int:
                        "--pythonpath", f"{PROJECT_DIR},{PROJECT_DIR / 'benchmarks'}",
                        "floor_app:create_app()"]
                 server = Server(name, cmd, "/", log, port, env={"BENCH_FLOOR_STORE": str(store_link)})
+            elif name.startswith("granian-"):
+                granian = Path(sys.executable).parent / "granian"
+                workers = args.web_workers or 2
+                cmd = [str(granian), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
+                       "--port", str(port), "--workers", str(workers),
+                       "--blocking-threads", str(args.threads or 8), "--no-ws", "server:create_app"]
+                env = {"SMARTCITY_KG_STORE": str(store_link),
+                       "SMARTCITY_KG_CACHE": "on" if name == "granian-cache" else "off"}
+                if args.query_workers:
+                    env["SMARTCITY_KG_QUERY_WORKERS"] = str(args.query_workers)
+                server = Server(name, cmd, "/sparql", log, port, ready_path="/healthz", env=env)
             else:
                 cmd = [str(ours), "serve", "--host", "127.0.0.1", "--port", str(port),
                        "--store", str(store_link)]

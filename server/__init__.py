@@ -17,7 +17,7 @@ from flask import Flask, Response, jsonify, request
 from kg.errors import StoreError
 from kg.store import StoreLink
 
-from . import api, errors
+from . import api, errors, limits
 from . import config as settings
 from .cache import ResultCache
 from .engine import QueryEngine
@@ -39,8 +39,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings.load(overrides))
     app.config.update(flask_keys)
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
-    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_REQUEST_BYTES"]
     app.json.ensure_ascii = False
     api.init_app(app)  # canned queries/*.rq: a bad file stops the start here, before workers start
 
@@ -58,7 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["kg_cache"] = ResultCache(app.config["CACHE_ENTRIES"])
 
     errors.init_app(app)
-    _init_limits(app)
+    limits.init_app(app)
     _init_cors(app)
     from . import sparql
 
@@ -75,32 +73,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                         "loaded": snapshot.created.isoformat(), "graphs": len(snapshot.graphs)})
 
     return app
-
-
-def _init_limits(app: Flask) -> None:
-    """Refuse over-long URLs the same way as over-large bodies (413); always read the body.
-
-    A response sent before the request body was read makes the connection close with unread
-    data, which the client sees as a reset instead of our status: so the rest is drained.
-    """
-
-    @app.before_request
-    def _limit_url() -> None:
-        if len(request.query_string) > app.config["MAX_REQUEST_BYTES"]:
-            raise errors.PayloadTooLarge(
-                f"the request is larger than {app.config['MAX_REQUEST_BYTES']} bytes")
-
-    @app.after_request
-    def _drain(response: Response) -> Response:
-        remaining = request.content_length or 0
-        if 0 < remaining <= 4 * app.config["MAX_REQUEST_BYTES"] + 65536:
-            stream = request.environ.get("wsgi.input")
-            while remaining > 0 and stream is not None:
-                chunk = stream.read(min(65536, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-        return response
 
 
 def _init_cors(app: Flask) -> None:
