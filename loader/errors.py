@@ -19,16 +19,6 @@ class SourceError(LoaderError):
         super().__init__(f"{file}:{row}:{column}: {message}")
 
 
-class SourceErrors(LoaderError):
-    """Several source problems found in one pass, so a user can fix them all at once."""
-
-    exit_code = 1
-
-    def __init__(self, errors: list[SourceError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
 class MissingSource(LoaderError):
     """A source file the loader needs is not there."""
 
