@@ -22,16 +22,16 @@ from .common import Build, Context
 
 __all__ = ["Build", "convert"]
 
-TABLES = 20  # steps below, one per source table, for the progress bar
-T = TypeVar("T")
+_TABLES = 20  # steps below, one per source table, for the progress bar
+_T = TypeVar("_T")
 
 
 def convert(source_dir: Path, iris: Iris) -> Build:
     """Convert every source table; the first problem found stops the run."""
     ctx = Context(source_dir, iris, Build(iris))
-    with tqdm(total=TABLES, desc="converting", unit="table", disable=None, file=sys.stderr) as bar:
+    with tqdm(total=_TABLES, desc="converting", unit="table", disable=None, file=sys.stderr) as bar:
 
-        def done(result: T) -> T:
+        def done(result: _T) -> _T:
             bar.update()
             return result
 
