@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SourceError
+from kg.errors import SourceError
 
 
 @dataclass(frozen=True)

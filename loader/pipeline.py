@@ -18,11 +18,11 @@ from tqdm import tqdm
 
 from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
+from kg.errors import LoaderError
 
 from . import validate as shacl
-from .convert import Converter
+from .convert import convert
 from .csvsource import read_table
-from .errors import LoaderError
 from .terms import to_ox
 from .turtle import to_turtle, write_atomically
 from .vocab import Iris
@@ -61,7 +61,7 @@ def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
     :raises LoaderError: for an extra file that cannot be parsed.
     """
     iris = iris or Iris()
-    build = Converter(source_dir, iris).run()
+    build = convert(source_dir, iris)
     graphs = dict(build.graphs)
     graphs["ontology"] = Graph(identifier=iris.graph("ontology"))
     for triple in shacl.ontology():

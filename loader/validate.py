@@ -15,7 +15,8 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from .errors import ValidationFailed
+from kg.errors import ValidationFailed
+
 from .vocab import SH
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
