@@ -15,13 +15,11 @@ must keep its top level under ``if __name__ == "__main__":`` (gunicorn, flask an
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import logging
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -47,6 +45,7 @@ from kg.errors import (
 from kg.store import KnowledgeGraph
 
 from . import results
+from .sparql_text import analyse
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +70,9 @@ class QueryRequest:
     #: (variable name, pyoxigraph term) pairs bound through pyoxigraph's ``substitutions``: request
     #: values reach the query as RDF terms, never as query text (the canned-query API).
     substitutions: tuple[tuple[str, object], ...] = ()
+    #: whether the query has a FROM / FROM NAMED clause, as ``sparql_text`` saw it when the web
+    #: layer checked the query; None: the engine looks itself
+    declares_dataset: bool | None = None
 
 
 @dataclass
@@ -179,7 +181,7 @@ class QueryEngine:
             "query": request.query,
             "media_type": request.media_type,
             "dataset": _dataset(request),
-            "union": self.union_default_graph and not _declares_dataset(request.query),
+            "union": self.union_default_graph and not _declares_dataset(request),
             "base_iri": request.base_iri,
             "substitutions": request.substitutions,
         }
@@ -507,36 +509,12 @@ def _dataset(request: QueryRequest) -> tuple[list[str], list[str]] | None:
     return list(request.default_graph_uris), list(request.named_graph_uris)
 
 
-_SKIPPED = re.compile(
-    r"""\#[^\n\r]*                                      # comment
-      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"   # long strings
-      | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"     # strings
-      | <[^<>"{}|^`\\\x00-\x20]*>                       # IRIs
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
-
-
-def _declares_dataset(query: str) -> bool:
-    """Whether the query has a FROM / FROM NAMED clause, outside comments, strings and IRIs.
-
-    pyoxigraph ignores FROM when asked to use the union of the named graphs as default graph,
-    so the union is only requested for queries that do not name their dataset.
-
-    >>> _declares_dataset('SELECT * FROM <http://ex/g> { ?s ?p ?o }')
-    True
-    >>> _declares_dataset('SELECT ?from { ?s <http://ex/from> "from" } # FROM')
-    False
-    """
-    if len(query) <= 16_384:  # clients repeat their queries: look at each text once
-        return _declares_dataset_memo(query)
-    return _FROM.search(_SKIPPED.sub(" ", query)) is not None
-
-
-@functools.lru_cache(maxsize=1024)
-def _declares_dataset_memo(query: str) -> bool:
-    return _FROM.search(_SKIPPED.sub(" ", query)) is not None
+def _declares_dataset(request: QueryRequest) -> bool:
+    """Whether the query names its dataset with FROM: pyoxigraph ignores FROM when asked to use
+    the union of the named graphs as default graph, so the union is requested only without it."""
+    if request.declares_dataset is not None:
+        return request.declares_dataset
+    return analyse(request.query).declares_dataset
 
 
 # --- inside the worker process ----------------------------------------------------------------

@@ -220,7 +220,8 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
         content_type = transform.content_type if transform else formats.FORMATS[hit.media_type].content_type
         return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
     result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=_endpoint_url(),
-                                         substitutions=substitutions))
+                                         substitutions=substitutions,
+                                         declares_dataset=shape.declares_dataset))
     content_type = transform.content_type if transform else formats.FORMATS[result.media_type].content_type
     if result.body is not None or (cache is not None and result.size <= config["CACHE_MAX_BYTES"]):
         body = result.read()
