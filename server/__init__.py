@@ -42,7 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_REQUEST_BYTES"]
     app.json.ensure_ascii = False
-    api.init_app(app)  # canned queries/*.rq: a bad file stops the start here, before workers start
+    api.init_app(app)  # canned queries/*.rq: a bad file stops the start here
 
     state = StoreLink(app.config["STORE"])
     state.snapshot()  # fail now, not on the first request, when nothing is loaded
@@ -51,7 +51,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         max_rows=app.config["MAX_ROWS"], in_memory=app.config["IN_MEMORY"],
         union_default_graph=app.config["UNION_DEFAULT_GRAPH"],
     )
-    atexit.register(engine.close)
+    atexit.register(engine.close)  # its workers start with the first query; this stops them
     app.extensions["kg_state"] = state
     app.extensions["kg_engine"] = engine
     if app.config["CACHE"]:
