@@ -501,3 +501,15 @@ def test_workers_start_on_first_use(store_path):
         assert _children() == before and not engine._worker_pids()
         assert _run(engine, "ASK {}")[0] == JSON
         assert len(engine._worker_pids()) == 2 and engine._worker_pids() <= _children()
+
+
+@pytest.mark.parametrize(("key", "content_type", "start"), [
+    ("plain-json", "application/json", b'[{"s":"http://ex/a","o":"A"}'),
+    ("csv-bom", "text/csv; charset=utf-8", b"\xef\xbb\xbfs,o\r\nhttp://ex/a,A\r\n"),
+])
+def test_the_api_formats_are_written_by_the_worker(engine, key, content_type, start):
+    result = engine.execute(QueryRequest(f"SELECT ?s ?o {{ ?s <{EX}in> ?o }} ORDER BY ?s", key))
+    assert (result.format, result.content_type) == (key, content_type)
+    assert result.read().startswith(start)
+    fallback = engine.execute(QueryRequest("ASK {}", key))  # solutions only: a boolean comes as SPARQL JSON
+    assert (fallback.media_type, fallback.read()) == (JSON, b'{"head":{},"boolean":true}')

@@ -24,7 +24,6 @@ import time
 import weakref
 from pathlib import Path
 
-from kg import formats
 from kg.errors import EngineFailure, EngineUnavailable, QueryTimeout, StoreError
 
 from .messages import Answer, Failed
@@ -89,7 +88,7 @@ class QueryEngine:
         :raises QuerySyntaxError: the query or a graph IRI is malformed.
         :raises QueryTimeout: the query ran longer than ``timeout``, or waited too long for a worker.
         :raises EngineFailure: the worker crashed or could not evaluate the query.
-        :raises ValueError: ``request.media_type`` is no result media type at all.
+        :raises ValueError: ``request.format`` is neither a format key nor a result media type.
         """
         request.check()
         deadline = time.monotonic() + self.max_wait
@@ -272,10 +271,9 @@ class QueryEngine:
             raise QueryTimeout(f"the query did not finish within {self.timeout:g} s and was stopped")
         self._release(worker)
         if isinstance(reply, Answer):
-            media_type = formats.BY_KEY[reply.format].media_type
             if reply.body is not None:
-                return QueryResult(media_type, len(reply.body), reply.truncated, body=reply.body)
-            return QueryResult(media_type, path.stat().st_size, reply.truncated, path=path)
+                return QueryResult(reply.format, len(reply.body), reply.truncated, body=reply.body)
+            return QueryResult(reply.format, path.stat().st_size, reply.truncated, path=path)
         path.unlink(missing_ok=True)
         if not isinstance(reply, Failed):
             raise EngineFailure(f"unexpected reply from the query worker: {type(reply).__name__}")

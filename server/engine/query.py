@@ -21,13 +21,14 @@ _KNOWN_MEDIA_TYPES = set(formats.FORMATS) | {a for kind in formats.ALIASES.value
 class QueryRequest:
     """One query and its protocol parameters, as the web layer parsed them.
 
-    ``media_type`` is any type of ``kg.formats.FORMATS`` or an alias; when it cannot carry the
-    result (a SELECT asked as Turtle), the result comes in its kind's default type instead,
-    and ``QueryResult.media_type`` says which.
+    ``format`` is a key of ``kg.formats.BY_KEY`` (``srj``, ``plain-json``, ``csv-bom``, …) or
+    any media type of ``kg.formats.FORMATS`` or an alias; when it cannot carry the result (a
+    SELECT asked as Turtle), the result comes in its kind's default format instead, and
+    ``QueryResult.format`` says which.
     """
 
     query: str
-    media_type: str  # chosen by content negotiation
+    format: str  # chosen by content negotiation
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
@@ -41,11 +42,12 @@ class QueryRequest:
     def check(self) -> None:
         """Refuse what no worker could answer, before taking one.
 
-        :raises ValueError: ``media_type`` is no result media type at all.
+        :raises ValueError: ``format`` is neither a format key nor a result media type.
         :raises QuerySyntaxError: a graph IRI is not a valid absolute IRI.
         """
-        if self.media_type.split(";", 1)[0].strip().lower() not in _KNOWN_MEDIA_TYPES:
-            raise ValueError(f"not a result media type: {self.media_type}")
+        if self.format not in formats.BY_KEY and \
+                self.format.split(";", 1)[0].strip().lower() not in _KNOWN_MEDIA_TYPES:
+            raise ValueError(f"not a result media type or format key: {self.format}")
         for iri in self.default_graph_uris + self.named_graph_uris:
             try:
                 ox.NamedNode(iri)
@@ -61,7 +63,7 @@ class QueryRequest:
         given = bool(self.default_graph_uris or self.named_graph_uris)
         dataset = (self.default_graph_uris, self.named_graph_uris) if given else None
         union = union_default_graph and not given and not self._declares_dataset()
-        return QueryMessage(self.query, self.media_type, dataset, union, self.base_iri, self.substitutions,
+        return QueryMessage(self.query, self.format, dataset, union, self.base_iri, self.substitutions,
                             path)
 
     def _declares_dataset(self) -> bool:
@@ -77,11 +79,20 @@ class QueryResult:
     Read it once, with ``read()`` or ``chunks()``; both delete the file.
     """
 
-    media_type: str
+    format: str  # the key in kg.formats.BY_KEY of what was written
     size: int
     truncated: bool  # the row cap cut the result
     body: bytes | None = None  # the result, when it came through the pipe
     path: Path | None = None  # otherwise the file holding it
+
+    @property
+    def media_type(self) -> str:
+        return formats.BY_KEY[self.format].media_type
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value for it."""
+        return formats.BY_KEY[self.format].content_type
 
     def read(self) -> bytes:
         """The whole result (and the file is gone)."""

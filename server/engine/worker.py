@@ -174,10 +174,10 @@ def run_query(store: ox.Store, message: QueryMessage, max_rows: int) -> Answer |
         options["substitutions"] = {ox.Variable(name): term for name, term in message.substitutions}
     try:
         result = store.query(message.query, **options)
-        kind = results.kind_of(result)
-        media_type = formats.resolve(message.format, kind) or formats.media_types(kind)[0]
+        kind = results.kind_of(result)  # a format that cannot carry it: the kind's default instead
+        fmt = results.format_for(message.format, kind) or formats.FORMATS[formats.media_types(kind)[0]]
         with SpillingBuffer(message.path, INLINE_BYTES) as output:
-            written = results.write_result(result, media_type, output, max_rows)
+            written = results.write_result(result, fmt.key, output, max_rows)
     except SyntaxError as exc:
         return Failed(Failed.SYNTAX, str(exc))
     except RuntimeError as exc:  # pyoxigraph's evaluation errors: this query cannot be evaluated
@@ -187,7 +187,7 @@ def run_query(store: ox.Store, message: QueryMessage, max_rows: int) -> Answer |
     except Exception as exc:  # a bug of ours in a writer
         return Failed(Failed.ERROR, "the query could not be answered; see the server log",
                       f"{type(exc).__name__}: {exc}")
-    return Answer(formats.FORMATS[media_type].key, written.truncated, output.inline())
+    return Answer(fmt.key, written.truncated, output.inline())
 
 
 def _exit_with_parent() -> None:
