@@ -39,7 +39,6 @@ from kg.formats import BOOLEAN, BY_KEY, FORMATS, GRAPH, SOLUTIONS, ResultFormat,
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_BOOLEAN = XSD + "boolean"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 ITS_NS = "http://www.w3.org/2005/11/its"
 
 BATCH_ROWS = 512  # rows buffered per write: few large writes, small memory

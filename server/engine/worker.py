@@ -13,6 +13,7 @@ pyoxigraph, the store link and the result writers only.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -30,6 +31,8 @@ from kg.store import KnowledgeGraph
 from .. import results
 from .messages import STOP, Answer, Failed, QueryMessage, Ready, Reply
 from .spill import INLINE_BYTES, SpillingBuffer
+
+log = logging.getLogger(__name__)
 
 CONTEXT = multiprocessing.get_context("spawn")
 KILL_GRACE = 2.0  # seconds a worker gets to exit after being asked to
@@ -55,7 +58,6 @@ class Worker:
         self.pid = self.process.pid
         self.ready = False
         self.version: str | None = None
-        self.load_seconds: float | None = None
         self._lock = threading.Lock()
         self._reaped = False
         self._exit_code: int | None = None
@@ -88,8 +90,10 @@ class Worker:
         reply: Reply = self.conn.recv()
         if not isinstance(reply, Ready):
             raise reply.exception() if isinstance(reply, Failed) else EngineFailure(f"unexpected {reply!r}")
-        self.version, self.load_seconds = reply.version, reply.load_seconds
+        self.version = reply.version
         self.ready = True
+        log.debug("query worker %s opened store version %s in %.2f s", self.pid, reply.version,
+                  reply.load_seconds)
 
     def alive(self) -> bool:
         return not self._reaped and self.process.is_alive()
