@@ -4,8 +4,9 @@ Queries run in separate processes (``worker.py``) because a pyoxigraph query can
 interrupted from Python: the only reliable way to stop a runaway query (or survive a crash in
 native code) is to kill the process running it and start another in its slot.
 
-Workers start on first use (the first ``execute`` or ``wait_ready``), not when the engine is
-made: building the web app stays cheap, and a test client needs no processes until it queries.
+Workers start on first use (the first ``execute`` or ``wait_ready``), or when a server warms up
+with ``start()``, never when the engine is made: building the web app stays cheap, and a test
+client needs no processes until it queries.
 
 A worker opens the store version its link points at when it starts. When the link moves to
 a new version (``kg.store.build``), workers are replaced lazily: an idle worker serving an
@@ -125,6 +126,16 @@ class QueryEngine:
             worker.stop()
         self._remove_dir()
 
+    def start(self) -> None:
+        """Start the workers now, without waiting: they open the store in the background.
+
+        For a server warming up at boot, so that its first queries find them ready; otherwise the
+        first query starts them.
+
+        :raises EngineUnavailable: when a process cannot be started.
+        """
+        self._top_up()
+
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """Start the workers if need be and wait until every idle one has opened the store.
 
@@ -132,7 +143,7 @@ class QueryEngine:
         """
         deadline = time.monotonic() + timeout
         try:
-            self._top_up()
+            self.start()
         except EngineUnavailable:
             return False
         with self._cond:
