@@ -40,7 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings.load(overrides))
     app.config.update(flask_keys)
     app.json.ensure_ascii = False
-    api.init_app(app)  # canned queries/*.rq: a bad file stops the start here, before workers start
+    api.init_app(app)  # canned queries/*.rq: a bad file stops the start here
 
     state = StoreLink(app.config["STORE"])
     state.snapshot()  # fail now, not on the first request, when nothing is loaded
@@ -49,7 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         max_rows=app.config["MAX_ROWS"], in_memory=app.config["IN_MEMORY"],
         union_default_graph=app.config["UNION_DEFAULT_GRAPH"],
     )
-    atexit.register(engine.close)
+    atexit.register(engine.close)  # its workers start with the first query; this stops them
     app.extensions["kg_state"] = state
     app.extensions["kg_engine"] = engine
     if app.config["CACHE"]:

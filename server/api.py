@@ -28,38 +28,41 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MIMEAccept
 
+from kg import formats
+from kg.formats import ResultFormat
+
 from . import errors, openapi
 from .params import FALSE_VALUES, TRUE_VALUES, bad_param, bind_arguments, bind_value, shown
-from .plain_json import CSV, SRJ, SRX, TSV, to_plain_json, with_bom
 from .queries import DEFAULT_DIR, CannedQuery, QueryFileError, load_folder
-from .sparql import Transform, run_query
+from .sparql import run_query
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__)
 
-PLAIN_JSON = Transform("plain-json", "application/json", to_plain_json)
-CSV_WITH_BOM = Transform("csv-bom", "text/csv; charset=utf-8", with_bom)
+#: The formats of /api by ``format=`` name (kg.formats), the default (plain JSON) first.
+API_FORMATS: dict[str, ResultFormat] = dict(sorted(formats.api_formats().items(),
+                                                   key=lambda item: item[0] != "json"))
+CSV_BOM = formats.BY_KEY["csv-bom"]
+_SPELLINGS = {"sparql-json": "srj", "srx": "xml", "sparql-xml": "xml", "application/xml": "xml"}
+#: ``format=`` values: the names, the media types, and spellings other clients use.
+FORMAT_NAMES: dict[str, str] = {**{name: name for name in API_FORMATS},
+                                **{f.media_type: name for name, f in API_FORMATS.items()}, **_SPELLINGS}
 
-#: Representation name → (media type asked of the engine, re-encoding of its output).
-REPRESENTATIONS: dict[str, tuple[str, Transform | None]] = {
-    "json": (SRJ, PLAIN_JSON),
-    "srj": (SRJ, None),
-    "xml": (SRX, None),
-    "csv": (CSV, None),
-    "csv-bom": (CSV, CSV_WITH_BOM),
-    "tsv": (TSV, None),
-}
-#: ``format=`` values (full media types work too).
-FORMAT_NAMES = {
-    "json": "json", "application/json": "json",
-    "srj": "srj", "sparql-json": "srj", SRJ: "srj",
-    "xml": "xml", "srx": "xml", "sparql-xml": "xml", SRX: "xml", "application/xml": "xml",
-    "csv": "csv", CSV: "csv", "tsv": "tsv", TSV: "tsv",
-}
-#: Accept types in order of preference (the first wins for ``*/*``).
-_ACCEPT = {"application/json": "json", SRJ: "srj", SRX: "xml", "application/xml": "xml", CSV: "csv",
-           TSV: "tsv"}
+
+def _accept_types() -> dict[str, str]:
+    """Accept media type → ``format=`` name, in order of preference (the first wins for ``*/*``):
+    each format's own type, then the generic aliases kg.formats resolves to it (application/xml)."""
+    table: dict[str, str] = {}
+    for name, fmt in API_FORMATS.items():
+        table[fmt.media_type] = name
+        for alias, target in formats.ALIASES[formats.SOLUTIONS].items():
+            if target == fmt.media_type and all(f.media_type != alias for f in API_FORMATS.values()):
+                table[alias] = name
+    return table
+
+
+_ACCEPT = _accept_types()
 
 
 def _flag(name: str) -> bool:
@@ -72,41 +75,45 @@ def _flag(name: str) -> bool:
     return value in TRUE_VALUES
 
 
-def choose_representation() -> str:
-    """The representation asked for by ``format=`` (and ``bom=``), else by Accept.
+def choose_format() -> ResultFormat:
+    """The format asked for by ``format=`` (and ``bom=``), else by Accept.
 
     :raises NotAcceptable: when none of ours is acceptable.
     :raises BadRequest: for a repeated ``format`` or a ``bom`` that is not a yes/no value.
     """
     bom = _flag("bom")
-    formats = request.args.getlist("format")
-    if len(formats) > 1:
+    wanted = request.args.getlist("format")
+    if len(wanted) > 1:
         raise bad_param("format", "must be given at most once")
-    if formats:
-        name = FORMAT_NAMES.get(formats[0].strip().lower())
+    if wanted:
+        name = FORMAT_NAMES.get(wanted[0].strip().lower())
         if name is None:
-            raise errors.NotAcceptable(f"format {shown(formats[0])} is not available here; "
-                                       "use one of json, srj, xml, csv, tsv")
+            raise errors.NotAcceptable(f"format {shown(wanted[0])} is not available here; "
+                                       "use one of " + ", ".join(API_FORMATS))
     else:
-        name = _negotiate(bom)
-    return "csv-bom" if name == "csv" and bom else name
+        name, sig = _negotiate()
+        bom = bom or sig
+    return formats.by_api_name(name, bom)
 
 
-def _negotiate(bom: bool) -> str:
-    """Accept negotiation on media types without their parameters (werkzeug would demand equal
-    parameters), except ``charset=utf-8-sig`` on text/csv, which asks for the byte-order mark."""
+def _negotiate() -> tuple[str, bool]:
+    """The ``format=`` name Accept asks for, and whether it asks for CSV with a byte-order mark.
+
+    Negotiation is on media types without their parameters (werkzeug would demand equal
+    parameters), except ``charset=utf-8-sig`` on text/csv, which asks for the byte-order mark.
+    """
     header = request.accept_mimetypes
     if not header:
-        return "json"
+        return "json", False
     items = [(value.split(";", 1)[0].strip().lower(), value, q) for value, q in header]
     best = MIMEAccept([(base, q) for base, _, q in items]).best_match(list(_ACCEPT))
     if best is None:
         raise errors.NotAcceptable("cannot produce any of the accepted types; available: "
                                    + ", ".join(_ACCEPT) + " (text/csv;charset=utf-8-sig for Excel)")
-    if best == CSV and any(base == CSV and q > 0 and "utf-8-sig" in value.lower().replace(" ", "")
-                           for base, value, q in items):
-        return "csv-bom"
-    return _ACCEPT[best]
+    csv = CSV_BOM.media_type
+    sig = best == csv and any(base == csv and q > 0 and "utf-8-sig" in value.lower().replace(" ", "")
+                              for base, value, q in items)
+    return _ACCEPT[best], sig
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -134,7 +141,7 @@ def index() -> Response:
         response = Response(render_template("api.html", queries=listing), mimetype="text/html")
     else:
         response = jsonify({"queries": listing, "openapi": "/openapi.json", "docs": "/api/docs",
-                            "formats": sorted(REPRESENTATIONS)})
+                            "formats": sorted([*API_FORMATS, CSV_BOM.key])})
     response.headers["Vary"] = "Accept"
     return response
 
@@ -173,9 +180,9 @@ def run(name: str) -> Response:
     if query is None:
         raise errors.NotFound(f"no canned query '{name}'; see /api for the list")
     substitutions = bind_arguments(query, request.args.to_dict(flat=False))
-    media_type, transform = REPRESENTATIONS[choose_representation()]
-    response = run_query(query.text, media_type=media_type, substitutions=substitutions, transform=transform)
-    if transform is CSV_WITH_BOM and response.status_code == 200:
+    fmt = choose_format()
+    response = run_query(query.text, result_format=fmt, substitutions=substitutions)
+    if fmt.bom and response.status_code == 200:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

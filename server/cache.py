@@ -11,17 +11,17 @@ from dataclasses import dataclass
 class CachedResult:
     """A finished response body and what the headers need to know about it."""
 
-    media_type: str
+    format: str  # its key in kg.formats.BY_KEY
     body: bytes
     truncated: bool
     etag: str = ""  # computed once, when the result was stored
 
 
 class ResultCache:
-    """Thread-safe LRU keyed by (query, media type, dataset); one store version at a time.
+    """Thread-safe LRU keyed by (query, format, dataset, …); one store version at a time.
 
     >>> cache = ResultCache(entries=1)
-    >>> cache.put("v1", ("q",), CachedResult("text/csv", b"x", False))
+    >>> cache.put("v1", ("q",), CachedResult("csv", b"x", False))
     >>> cache.get("v1", ("q",)).body, cache.get("v2", ("q",))
     (b'x', None)
     """

@@ -89,10 +89,6 @@ class CannedQuery:
     text: str
     path: Path
 
-    def param(self, name: str) -> Param | None:
-        """The parameter called ``name``, or None."""
-        return next((p for p in self.params if p.name == name), None)
-
 
 def header_text(text: str) -> str:
     """The YAML document formed by the leading ``#+`` lines."""

@@ -1,9 +1,11 @@
 """The streaming serializers that query workers write results with (formats: ``kg.formats``).
 
 pyoxigraph's own ``serialize`` cannot stop after a number of rows, so solutions are written
-here, row by row, in the four W3C result formats, byte for byte as pyoxigraph writes them;
-triples go through ``pyoxigraph.serialize`` fed by a capped iterator; booleans (one value) use
-pyoxigraph directly. Nothing holds a whole result: rows are written in batches as they arrive.
+here, row by row, in the four W3C result formats, byte for byte as pyoxigraph writes them, and
+in the API's two of its own (plain JSON, CSV with a byte-order mark), written once, from the
+terms; triples go through ``pyoxigraph.serialize`` fed by a capped iterator; booleans (one
+value) use pyoxigraph directly. Nothing holds a whole result: rows are written in batches as
+they arrive.
 
 >>> import io, pyoxigraph as ox
 >>> store = ox.Store()
@@ -13,23 +15,30 @@ pyoxigraph directly. Nothing holds a whole result: rows are written in batches a
 Written(rows=1, truncated=False)
 >>> out.getvalue()
 b's,o\\r\\nhttp://ex/s,"a,b"\\r\\n'
+>>> out = io.BytesIO()
+>>> write_result(store.query("SELECT ?s ?o ?none { ?s ?p ?o }"), "plain-json", out).rows
+1
+>>> out.getvalue().decode()
+'[{"s":"http://ex/s","o":"a,b","none":null}]'
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring as _json_str  # C accelerated, ensure_ascii=False escaping
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.formats import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, resolve
+from kg.formats import BOOLEAN, BY_KEY, FORMATS, GRAPH, SOLUTIONS, ResultFormat, resolve
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_BOOLEAN = XSD + "boolean"
 ITS_NS = "http://www.w3.org/2005/11/its"
 
 BATCH_ROWS = 512  # rows buffered per write: few large writes, small memory
@@ -54,28 +63,49 @@ class Written:
     truncated: bool
 
 
-def write_result(result, media_type: str, output: BinaryIO, max_rows: int | None = None) -> Written:
-    """Serialize any pyoxigraph query result to ``output`` in ``media_type``, at most ``max_rows`` rows.
+def format_for(name: str, kind: str) -> ResultFormat | None:
+    """The format ``name`` asks for a ``kind`` result, or None when it cannot carry one.
 
-    :raises ValueError: when ``media_type`` cannot carry this kind of result.
+    ``name`` is a key of ``kg.formats.BY_KEY`` (``plain-json``, ``csv-bom``, ``srj``, …) or a
+    media type or alias, resolved per kind (``application/json`` is SPARQL JSON for a SELECT,
+    JSON-LD for a CONSTRUCT).
+
+    >>> format_for("plain-json", SOLUTIONS).key, format_for("application/json", GRAPH).key
+    ('plain-json', 'jsonld')
+    >>> format_for("csv-bom", GRAPH) is None
+    True
+    """
+    fmt = BY_KEY.get(name)
+    if fmt is None:
+        media_type = resolve(name, kind)
+        return FORMATS[media_type] if media_type is not None else None
+    return fmt if kind in fmt.kinds else None
+
+
+def write_result(result, name: str, output: BinaryIO, max_rows: int | None = None) -> Written:
+    """Serialize any pyoxigraph query result to ``output`` in format ``name``, at most ``max_rows`` rows.
+
+    ``name``: a format key or a media type, see :func:`format_for`.
+
+    :raises ValueError: when that format cannot carry this kind of result.
     """
     kind = kind_of(result)
-    canonical = resolve(media_type, kind)
-    if canonical is None:
-        raise ValueError(f"{media_type} cannot carry a {kind} result")
+    fmt = format_for(name, kind)
+    if fmt is None:
+        raise ValueError(f"{name} cannot carry a {kind} result")
     if kind == SOLUTIONS:
-        return write_solutions(result, canonical, output, max_rows)
+        return write_solutions(result, fmt.key, output, max_rows)
     if kind == BOOLEAN:
-        output.write(result.serialize(format=FORMATS[canonical].native))
+        output.write(result.serialize(format=fmt.native))
         return Written(1, False)
-    return write_triples(result, canonical, output, max_rows)
+    return write_triples(result, fmt.key, output, max_rows)
 
 
-def write_triples(triples: Iterable[ox.Triple], media_type: str, output: BinaryIO,
+def write_triples(triples: Iterable[ox.Triple], key: str, output: BinaryIO,
                   max_rows: int | None = None) -> Written:
     """Serialize triples with pyoxigraph's writer, fed through an iterator that stops at the cap."""
     capped = _Capped(triples, max_rows)
-    ox.serialize(capped, output, format=FORMATS[media_type].native)
+    ox.serialize(capped, output, format=BY_KEY[key].native)
     return Written(capped.rows, capped.truncated)
 
 
@@ -97,11 +127,12 @@ class _Capped:
         self.truncated = next(self.items, None) is not None
 
 
-def write_solutions(solutions: ox.QuerySolutions, media_type: str, output: BinaryIO,
+def write_solutions(solutions: ox.QuerySolutions, key: str, output: BinaryIO,
                     max_rows: int | None = None) -> Written:
-    """Stream SELECT solutions in one of the four W3C result formats, stopping after ``max_rows``."""
+    """Stream SELECT solutions in the format of ``key`` (the W3C four, the API's two), stopping
+    after ``max_rows``."""
     names = [v.value for v in solutions.variables]
-    head, row, tail = _WRITERS[media_type](names)
+    head, row, tail = _WRITERS[key](names)
     output.write(head.encode())
     capped = _Capped(solutions, max_rows)
     batch: list[str] = []
@@ -320,9 +351,102 @@ def _direction(direction) -> str:
     return "rtl" if direction == ox.BaseDirection.RTL else "ltr"
 
 
+# --- the API's own: CSV with a byte-order mark, plain JSON ----------------------------------------
+
+def _csv_bom_writers(names: list[str]) -> tuple[str, Callable, str]:
+    """The CSV above, behind a UTF-8 byte-order mark: Excel reads BOM-less UTF-8 as Shift_JIS."""
+    head, row, tail = _csv_writers(names)
+    return "\ufeff" + head, row, tail
+
+
+_INTEGER_TYPES = frozenset(XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
+    "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+
+
+def _number_token(value: str, datatype: str) -> str | None:
+    """The JSON number for an xsd numeric literal, or None when it is not one (or not a valid one).
+
+    >>> _number_token("100.0", XSD + "decimal"), _number_token("0.50", XSD + "decimal")
+    ('100', '0.50')
+    >>> _number_token("1.5E3", XSD + "double"), _number_token("NaN", XSD + "double")
+    ('1500.0', None)
+    """
+    try:
+        if datatype in _INTEGER_TYPES:
+            return str(int(value.strip()))
+        if datatype == XSD + "decimal":
+            number = Decimal(value.strip())
+            if not number.is_finite():
+                return None
+            return str(int(number)) if number == number.to_integral_value() else format(number, "f")
+        if datatype in (XSD + "double", XSD + "float"):
+            number = float(value)
+            if number in (float("inf"), float("-inf")) or number != number:
+                return None
+            return json.dumps(number)
+    except (ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def _plain_term(term) -> str:
+    """The plain JSON value of one term: numbers and booleans as such, anything else as a string.
+
+    >>> _plain_term(ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))), _plain_term(None)
+    ('7', 'null')
+    >>> _plain_term(ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))), _plain_term(ox.BlankNode("b"))
+    ('true', '"_:b"')
+    >>> _plain_term(ox.Literal("高松市", language="ja"))
+    '"高松市"'
+    """
+    kind = type(term)
+    if kind is ox.Literal:
+        value = term.value
+        if term.language is None:
+            datatype = term.datatype.value
+            if datatype == XSD_BOOLEAN and value in ("true", "false", "1", "0"):
+                return "true" if value in ("true", "1") else "false"
+            if datatype.startswith(XSD) and (token := _number_token(value, datatype)) is not None:
+                return token
+        return _json_str(value)
+    if kind is ox.NamedNode:
+        return _json_str(term.value)
+    if term is None:
+        return "null"
+    if kind is ox.BlankNode:
+        return _json_str("_:" + term.value)
+    return _json_str(_plain_text(term))  # RDF 1.2 triple term: its three values, spaced
+
+
+def _plain_text(term) -> str:
+    if type(term) is ox.Triple:
+        return " ".join(_plain_text(part) for part in (term.subject, term.predicate, term.object))
+    return term.value
+
+
+def _plain_json_writers(names: list[str]) -> tuple[str, Callable, str]:
+    """An array of objects, one key per column (unbound: null), in the order of the solutions."""
+    keys = [_json_str(n) + ":" for n in names]
+    first = True
+
+    def row(solution) -> str:
+        nonlocal first
+        cells = "{" + ",".join([k + _plain_term(t) for k, t in zip(keys, solution, strict=True)]) + "}"
+        if first:
+            first = False
+            return cells
+        return "," + cells
+
+    return "[", row, "]"
+
+
+#: Solution writers by format key: (variable names) → (head, row writer, tail).
 _WRITERS: dict[str, Callable[[list[str]], tuple[str, Callable, str]]] = {
-    "application/sparql-results+json": _json_writers,
-    "application/sparql-results+xml": _xml_writers,
-    "text/csv": _csv_writers,
-    "text/tab-separated-values": _tsv_writers,
+    "srj": _json_writers,
+    "srx": _xml_writers,
+    "csv": _csv_writers,
+    "tsv": _tsv_writers,
+    "csv-bom": _csv_bom_writers,
+    "plain-json": _plain_json_writers,
 }

@@ -29,7 +29,7 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.overrides)
+        return _warmed(create_app(self.overrides))
 
 
 def serve(overrides: Mapping[str, Any], host: str = "127.0.0.1", port: int = 8080, dev: bool = False) -> int:
@@ -40,7 +40,7 @@ def serve(overrides: Mapping[str, Any], host: str = "127.0.0.1", port: int = 808
     if dev:
         from . import create_app
 
-        create_app(overrides).run(host=host, port=port, threaded=True)
+        _warmed(create_app(overrides)).run(host=host, port=port, threaded=True)
         return 0
     from . import config
 
@@ -58,3 +58,13 @@ def serve(overrides: Mapping[str, Any], host: str = "127.0.0.1", port: int = 808
         "limit_request_line": 0,  # unlimited here: the app refuses over-long URLs itself (413)
     }).run()
     return 0
+
+
+def _warmed(app):
+    """The app with its query workers started (they open the store while the server comes up).
+
+    ``create_app`` starts no process, so that tests can build apps cheaply; a server should not
+    make its first clients wait for the store to load.
+    """
+    app.extensions["kg_engine"].start()
+    return app

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
@@ -173,25 +171,14 @@ def _headers(response: Response, etag: str, truncated: bool) -> Response:
     return response
 
 
-@dataclass(frozen=True)
-class Transform:
-    """A re-encoding of the engine's serialized result (the canned-query API's plain JSON, CSV with BOM).
-
-    Applied before caching, so a cache hit costs nothing; ``name`` keeps its ETag apart.
-    """
-
-    name: str
-    content_type: str
-    convert: Callable[[Iterator[bytes]], Iterator[bytes]]
-
-
 def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] = (),
-              media_type: str | None = None, substitutions: tuple[tuple[str, object], ...] = (),
-              transform: Transform | None = None) -> Response:
+              result_format: formats.ResultFormat | None = None,
+              substitutions: tuple[tuple[str, object], ...] = ()) -> Response:
     """Check, cache-look-up, execute and answer one query (shared with the canned-query API).
 
-    ``substitutions`` bind variables to pyoxigraph terms (never query text); ``transform``
-    re-encodes the result of ``media_type``.
+    ``result_format`` is any entry of ``kg.formats`` (the API's plain JSON and CSV with BOM
+    too: the query process writes them); None: negotiated from ``format=`` and Accept.
+    ``substitutions`` bind variables to pyoxigraph terms (never query text).
 
     :raises BadRequest: for a rejected or malformed query.
     :raises QueryTimeout: when it runs out of time.
@@ -205,34 +192,29 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     kind = formats.FORM_KINDS.get(shape.form)
     if kind is None:
         raise errors.BadRequest("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    media_type = media_type or choose_media_type(kind)
+    fmt = result_format or formats.FORMATS[choose_media_type(kind)]
     engine = current_app.extensions["kg_engine"]
     version = engine.version
-    key = (query, media_type, default, named)
-    if substitutions or transform is not None:  # N-Triples forms: stable, hashable, one per term
-        key += (tuple((name, str(term)) for name, term in substitutions), transform and transform.name)
+    key = (query, fmt.key, default, named)
+    if substitutions:  # N-Triples forms: stable, hashable, one per term
+        key += (tuple((name, str(term)) for name, term in substitutions),)
     cache = current_app.extensions.get("kg_cache")
     hit = cache.get(version, key) if cache is not None else None
     etag = hit.etag if hit is not None else _etag(version, key)
     if _not_modified(etag):
         return _headers(Response(status=304), etag, False)
     if hit is not None:
-        content_type = transform.content_type if transform else formats.FORMATS[hit.media_type].content_type
+        content_type = formats.BY_KEY[hit.format].content_type
         return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
-    result = engine.execute(QueryRequest(query, media_type, default, named, base_iri=_endpoint_url(),
-                                         substitutions=substitutions))
-    content_type = transform.content_type if transform else formats.FORMATS[result.media_type].content_type
+    result = engine.execute(QueryRequest(query, fmt.key, default, named, base_iri=_endpoint_url(),
+                                         substitutions=substitutions,
+                                         declares_dataset=shape.declares_dataset))
     if result.body is not None or (cache is not None and result.size <= config["CACHE_MAX_BYTES"]):
         body = result.read()
-        if transform is not None:
-            body = b"".join(transform.convert(iter([body])))
         if cache is not None and len(body) <= config["CACHE_MAX_BYTES"]:
-            cache.put(version, key, CachedResult(result.media_type, body, result.truncated, etag))
-        return _headers(Response(body, content_type=content_type), etag, result.truncated)
-    if transform is not None:  # converted on the fly: the length is not known in advance
-        return _headers(Response(transform.convert(result.chunks(CHUNK)), content_type=content_type),
-                        etag, result.truncated)
-    response = Response(result.chunks(CHUNK), content_type=content_type)
+            cache.put(version, key, CachedResult(result.format, body, result.truncated, etag))
+        return _headers(Response(body, content_type=result.content_type), etag, result.truncated)
+    response = Response(result.chunks(CHUNK), content_type=result.content_type)
     response.headers["Content-Length"] = str(result.size)
     return _headers(response, etag, result.truncated)
 

@@ -3,13 +3,19 @@
 pyoxigraph parses with a recursive descent parser that overflows its stack (and kills the process)
 on deeply nested queries, and it follows ``SERVICE`` to any host.  This module looks at the query
 text only - comments, string literals and IRIs are skipped, never interpreted - to report the query
-form, the nesting depth and every possible ``SERVICE`` target, so that such queries are refused
-before any parsing.  It is pure Python, runs in linear time and never raises on odd input.
+form, the nesting depth, every possible ``SERVICE`` target and whether a ``FROM`` clause names the
+dataset, so that such queries are refused before any parsing (and the engine knows whether to
+offer the union of the named graphs as default graph).  It is pure Python, runs in linear time
+and never raises on odd input.
 
 >>> shape = analyse('''PREFIX ex: <http://example.org/>
 ... SELECT * WHERE { SERVICE ex:sparql { ?s ?p "{{{" } }  # { in a comment''')
->>> shape.form, shape.depth, shape.services
-('SELECT', 2, ('http://example.org/sparql',))
+>>> shape.form, shape.depth, shape.services, shape.declares_dataset
+('SELECT', 2, ('http://example.org/sparql',), False)
+>>> analyse('SELECT * FROM <http://ex/g> { ?s ?p ?o }').declares_dataset
+True
+>>> analyse('SELECT ?from { ?s <http://ex/from> "from" } # FROM').declares_dataset
+False
 >>> check("DROP ALL")
 Traceback (most recent call last):
     ...
@@ -37,6 +43,9 @@ class QueryShape:
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE" | "UPDATE" | "UNKNOWN"
     depth: int  # max nesting depth of { ( [ (and << >> quoted triples) combined
     services: tuple[str, ...]  # SERVICE targets: absolute IRI, "?var", or the raw token if unresolvable
+    #: a FROM / FROM NAMED clause: pyoxigraph ignores it when asked to use the union of the named
+    #: graphs as default graph, so the engine asks for the union only when this is False
+    declares_dataset: bool = False
 
 
 # One alternative per token kind.  Every alternative that starts a string or comment always matches
@@ -71,6 +80,7 @@ _BASE = re.compile(r"base", re.I | re.A)
 _SILENT = re.compile(r"silent", re.I | re.A)
 _SERVICE = re.compile(r"service", re.I | re.A)
 _SERVICE_SILENT = re.compile(r"servicesilent", re.I | re.A)
+_FROM = re.compile(r"from(?:named)?", re.I | re.A)  # pyoxigraph also reads "FROMNAMED<g>"
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _HIERARCHICAL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?", re.S)
@@ -86,7 +96,7 @@ _WANT_TARGET, _WANT_BRACE = 0, 1
 
 
 def analyse(query: str) -> QueryShape:
-    """Form, nesting depth and SERVICE targets of ``query``; never raises, whatever the input."""
+    """Form, nesting depth, SERVICE targets and FROM of ``query``; never raises, whatever the input."""
     shape, _ = _scan(query, depth_limit=None)
     return shape
 
@@ -142,6 +152,7 @@ def _scan(query: str, depth_limit: int | None) -> tuple[QueryShape, dict[str, st
     scanner = _Scanner()
     stack: list[str] = []
     depth = 0
+    declares_dataset = False
     for match in _TOKEN.finditer(query):
         kind = match.lastgroup
         if kind == "comment":
@@ -153,6 +164,8 @@ def _scan(query: str, depth_limit: int | None) -> tuple[QueryShape, dict[str, st
             scanner.advance(kind, text)
         if kind == "word":
             scanner.spawn(text)
+            if not declares_dataset and _FROM.fullmatch(text):
+                declares_dataset = True
         elif kind == "open":
             stack.append(text)
             if len(stack) > depth:
@@ -161,7 +174,7 @@ def _scan(query: str, depth_limit: int | None) -> tuple[QueryShape, dict[str, st
                     break
         elif kind == "close" and stack and stack[-1] == _CLOSES[text]:
             stack.pop()  # a mismatched closer is ignored: the depth is never under-counted
-    shape = QueryShape(scanner.form or "UNKNOWN", depth, tuple(scanner.shown))
+    shape = QueryShape(scanner.form or "UNKNOWN", depth, tuple(scanner.shown), declares_dataset)
     return shape, scanner.shown
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import shutil
 import urllib.parse
@@ -19,7 +18,7 @@ import pytest
 import requests
 
 from kg import fiscal
-from server import api, plain_json, queries
+from server import api, queries
 from server.queries import QueryFileError
 
 BASE = "https://w3id.org/smartcity-kg"
@@ -372,36 +371,6 @@ def test_fiscal_year_forms():
     assert {v: fiscal.parse(v) for v in cases} == cases
     for bad in ("R0", "H32", "H", "令和", "3", "R3a", "昭和60年度", "2021-22", ""):
         assert fiscal.parse(bad) is None, bad
-
-
-def test_plain_json_conversion_streams_across_any_chunking():
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    srj = json.dumps({"head": {"vars": ["n", "d", "b", "s", "u", "x", "f"]}, "results": {"bindings": [
-        {"n": {"type": "literal", "value": "1890000000", "datatype": xsd + "integer"},
-         "d": {"type": "literal", "value": "0.333333333333333333", "datatype": xsd + "decimal"},
-         "b": {"type": "literal", "value": "false", "datatype": xsd + "boolean"},
-         "s": {"type": "literal", "value": "高松\"市\n", "xml:lang": "ja"},
-         "u": {"type": "uri", "value": "https://e/x"},
-         "f": {"type": "literal", "value": "1.5E3", "datatype": xsd + "double"}},
-        {"s": {"type": "literal", "value": "2019", "datatype": xsd + "gYear"},
-         "d": {"type": "literal", "value": "100.0", "datatype": xsd + "decimal"},
-         "n": {"type": "literal", "value": "bad", "datatype": xsd + "integer"}},
-    ]}}, ensure_ascii=False).encode()
-    expected = [
-        {"n": 1890000000, "d": 0.333333333333333333, "b": False, "s": "高松\"市\n", "u": "https://e/x",
-         "x": None, "f": 1500.0},
-        {"n": "bad", "d": 100, "b": None, "s": "2019", "u": None, "x": None, "f": None},
-    ]
-    whole = b"".join(plain_json.to_plain_json([srj]))
-    assert json.loads(whole) == expected
-    assert b'"d":100,' in whole
-    for size in (1, 2, 3, 7, 64):
-        chunks = [srj[i:i + size] for i in range(0, len(srj), size)]
-        assert b"".join(plain_json.to_plain_json(chunks)) == whole
-    empty = b'{"head":{"vars":["a"]},"results":{"bindings":[]}}'
-    assert json.loads(b"".join(plain_json.to_plain_json([empty]))) == []
-    with pytest.raises(ValueError):
-        b"".join(plain_json.to_plain_json([srj[:-20]]))
 
 
 def _write_query(folder, name, text):

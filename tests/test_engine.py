@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import faults
 import pyoxigraph as ox
 import pytest
 
@@ -22,7 +23,8 @@ from kg import formats
 from kg.errors import EngineFailure, EngineUnavailable, QuerySyntaxError, QueryTimeout, StoreError
 from kg.store import build
 from server import results
-from server.engine import INLINE_BYTES, QueryEngine, QueryRequest, _SpillingBuffer
+from server.engine import INLINE_BYTES, QueryEngine, QueryRequest
+from server.engine.spill import SpillingBuffer
 
 EX = "http://ex/"
 G_BIG, G_A, G_B = EX + "g/big", EX + "g/a", EX + "g/b"
@@ -321,7 +323,7 @@ def test_large_results_come_through_a_file_that_streams_and_goes(engine):
 ])
 def test_spilling_buffer_keeps_up_to_the_limit_in_memory(tmp_path, pieces, inline):
     path = tmp_path / "result"
-    with _SpillingBuffer(str(path), 4) as output:
+    with SpillingBuffer(str(path), 4) as output:
         for piece in pieces:
             output.write(piece)
     if inline:
@@ -424,14 +426,13 @@ def test_waiting_for_a_busy_worker_is_bounded(store_path):
         assert _run(engine, "ASK {}")[0] == JSON
 
 
-@pytest.mark.parametrize("fault", ["abort", "segv"])
+@pytest.mark.parametrize("fault", [faults.ABORT, faults.SEGV])
 def test_a_crash_loses_one_worker_only(store_path, fault):
-    with QueryEngine(store_path, workers=2, timeout=5.0) as engine:
+    with QueryEngine(store_path, workers=2, timeout=5.0, query_runner=faults.crash_on_request) as engine:
         assert engine.wait_ready()
         before = engine._worker_pids()
-        engine._fault = fault  # test hook: the next query's worker crashes in native code
         with pytest.raises(EngineFailure, match="failed while running this query"):
-            engine.execute(QueryRequest("ASK {}", JSON))
+            engine.execute(QueryRequest("ASK {} " + fault, JSON))  # crashes in the worker
         after = engine._worker_pids()
         assert len(before & after) == 1 and len(after) == 2
         assert not Path(f"/proc/{(before - after).pop()}").exists()
@@ -491,3 +492,24 @@ def test_close_leaves_no_child_processes(store_path):
 def test_a_missing_store_is_refused_at_once(tmp_path):
     with pytest.raises(StoreError, match="no store here"):
         QueryEngine(tmp_path / "nothing")
+
+
+def test_workers_start_on_first_use(store_path):
+    """Making an engine (and so the web app) starts no process; the first query starts them all."""
+    before = _children()
+    with QueryEngine(store_path, workers=2, timeout=5.0) as engine:
+        assert _children() == before and not engine._worker_pids()
+        assert _run(engine, "ASK {}")[0] == JSON
+        assert len(engine._worker_pids()) == 2 and engine._worker_pids() <= _children()
+
+
+@pytest.mark.parametrize(("key", "content_type", "start"), [
+    ("plain-json", "application/json", b'[{"s":"http://ex/a","o":"A"}'),
+    ("csv-bom", "text/csv; charset=utf-8", b"\xef\xbb\xbfs,o\r\nhttp://ex/a,A\r\n"),
+])
+def test_the_api_formats_are_written_by_the_worker(engine, key, content_type, start):
+    result = engine.execute(QueryRequest(f"SELECT ?s ?o {{ ?s <{EX}in> ?o }} ORDER BY ?s", key))
+    assert (result.format, result.content_type) == (key, content_type)
+    assert result.read().startswith(start)
+    fallback = engine.execute(QueryRequest("ASK {}", key))  # solutions only: a boolean comes as SPARQL JSON
+    assert (fallback.media_type, fallback.read()) == (JSON, b'{"head":{},"boolean":true}')

@@ -337,3 +337,23 @@ def test_fuzz_never_raises_anything_but_query_rejected():
             check(query, max_depth=8, max_length=50, service_allowlist=["http://example.org/"])
         except QueryRejected as error:
             assert str(error)
+
+
+DATASETS = {
+    "from": ("SELECT * FROM <http://ex/g> { ?s ?p ?o }", True),
+    "from named": ("SELECT * FROM NAMED <http://ex/g> { GRAPH ?g { ?s ?p ?o } }", True),
+    "lower case, glued": ("select*from<http://ex/g>{?s ?p ?o}", True),
+    "glued named": ("SELECT * FROMNAMED<http://ex/g> { GRAPH ?g { ?s ?p ?o } }", True),
+    "construct": ("CONSTRUCT { ?s ?p ?o } FROM <http://ex/g> WHERE { ?s ?p ?o }", True),
+    "none": ("SELECT * { ?s ?p ?o }", False),
+    "in a comment": ("SELECT * { ?s ?p ?o } # FROM <http://ex/g>", False),
+    "in strings": ("SELECT * { ?s ?p 'FROM' , \"from\" , '''\nFROM <x>''' }", False),
+    "in an IRI": ("SELECT * { ?s <http://ex/FROM> ?o }", False),
+    "as a variable": ("SELECT ?from ?$FROM { ?s ?p ?from }", False),
+    "in prefixed names": ("PREFIX from: <http://ex/> SELECT * { from:x ?p from:FROM }", False),
+}
+
+
+@pytest.mark.parametrize(("query", "declares"), DATASETS.values(), ids=DATASETS.keys())
+def test_from_clause_is_found_outside_comments_strings_and_iris(query, declares):
+    assert analyse(query).declares_dataset is declares
