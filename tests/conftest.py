@@ -1,4 +1,6 @@
-"""Shared fixtures: one full load of the bundled data into a temporary store per test session."""
+"""Shared fixtures: one full load of the bundled data into a temporary store per test session, one
+in-process app over it (``server``, reached with ``http``), and one real gunicorn server (``live_server``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +8,43 @@ import shutil
 from pathlib import Path
 
 import pytest
+import requests
+from wsgi_transport import WSGIAdapter
 
 from kg.defaults import DEFAULT_BASE_IRI
 from kg.store import KnowledgeGraph
 from loader import pipeline
+from loader import validate as shacl
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE = DEFAULT_BASE_IRI
+
+#: Base URL of the session's in-process app (``server``); no name lookup, no socket.
+APP_BASE = "http://app.test"
+#: ``requests`` for tests: URLs under APP_BASE go to the in-process app, others over the network.
+http = requests.Session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shacl_once_per_graph():
+    """Run pySHACL (10-15 s on the bundled data) at most once for the same data in a session.
+
+    ``loader.validate.check`` is deterministic: data that conformed once conforms again, so a
+    second check of exactly the same triples (a second load, ``smartcity-kg validate`` in-process)
+    is answered from memory. Data that did not conform, or any other data, is always validated.
+    """
+    original = shacl.check
+    conforming: set[frozenset] = set()
+
+    def check(data, origins=None):
+        key = frozenset(data)
+        if key not in conforming:
+            original(data, origins)
+            conforming.add(key)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shacl, "check", check)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -119,8 +151,31 @@ def stop_server(process) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(kg, kg_root):
-    """Base URL of a real server (gunicorn) on a loopback port, serving the session's store."""
+def app(kg, kg_root):
+    """The web app (default settings) over the session's store, in this process."""
+    from server import create_app
+
+    application = create_app({"STORE": str(kg_root / "store"), "TESTING": True})
+    try:
+        yield application
+    finally:
+        application.extensions["kg_engine"].close()
+
+
+@pytest.fixture(scope="session")
+def server(app) -> str:
+    """Base URL of the session's app: ``http.get(server + "/sparql", ...)`` calls it in-process."""
+    http.mount(APP_BASE + "/", WSGIAdapter(app))
+    try:
+        yield APP_BASE
+    finally:
+        http.adapters.pop(APP_BASE + "/", None)
+
+
+@pytest.fixture(scope="session")
+def live_server(kg, kg_root) -> str:
+    """Base URL of a real server (gunicorn, default settings) on a loopback port, serving the
+    session's store: for what only a real server shows (real clients, connections, size limits)."""
     process, base = start_server(kg_root / "store")
     try:
         yield base
