@@ -1,4 +1,8 @@
-"""Malformed sources are refused with ``file:row:column: message`` and touch nothing on disk."""
+"""Malformed sources are refused with ``file:row:column: message`` and touch nothing on disk.
+
+Most cases run the command in this process (``cli.main``, what the installed script calls, with its
+exit code and stderr); a few run it as a real process, which is what a user sees.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import cli
 from kg.codes import check_digit
 
 CLI = [sys.executable, "-m", "cli"]
@@ -101,21 +106,37 @@ def _snapshot(root: Path) -> dict[str, str]:
     return state
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_bad_source_is_refused_and_changes_nothing(case, source_copy, kg_root, loaded):
+def _in_process(capsys, *args: str) -> subprocess.CompletedProcess:
+    """``smartcity-kg ARGS`` run by ``cli.main`` in this process: exit code, stdout and stderr."""
+    code = cli.main(list(args))
+    out, err = (text.replace("\r\n", "\n").replace("\r", "\n")  # as text=True reads a process's output
+                for text in capsys.readouterr())
+    return subprocess.CompletedProcess(["smartcity-kg", *args], code, out, err)
+
+
+def _refused_without_change(case: str, source_copy: Path, kg_root: Path, run) -> None:
     break_it, expected = CASES[case]
     break_it(source_copy)
     before = _snapshot(kg_root)
-    result = subprocess.run(
-        [*CLI, "load", "--source-dir", str(source_copy), "--store", str(kg_root / "store"),
-         "--ttl-dir", str(kg_root / "ttl")],
-        capture_output=True, text=True, timeout=120,
-    )
+    result = run("load", "--source-dir", str(source_copy), "--store", str(kg_root / "store"),
+                 "--ttl-dir", str(kg_root / "ttl"))
     assert result.returncode == 1, result.stderr
     assert expected in result.stderr.replace(str(source_copy), "data/source")
     assert "Traceback" not in result.stderr
     assert _snapshot(kg_root) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_source_is_refused_and_changes_nothing(case, source_copy, kg_root, loaded, capsys):
+    _refused_without_change(case, source_copy, kg_root, lambda *args: _in_process(capsys, *args))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["wrong check digit", "bytes that are not UTF-8", "missing source file"])
+def test_bad_source_is_refused_by_the_real_command(case, source_copy, kg_root, loaded):
+    """The same as a separate ``python -m cli load`` process: its exit code and stderr."""
+    _refused_without_change(case, source_copy, kg_root, lambda *args: subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=120))
 
 
 def test_validate_command_reports_the_same_error(source_copy):
@@ -137,10 +158,10 @@ def test_validate_command_reports_the_same_error(source_copy):
         ("empty.ttl", "", "holds no triples"),
     ],
 )
-def test_bad_extra_rdf_file_is_refused(tmp_path, name, content, message):
+def test_bad_extra_rdf_file_is_refused(tmp_path, name, content, message, capsys):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    result = subprocess.run([*CLI, "validate", str(path)], capture_output=True, text=True, timeout=300)
+    result = _in_process(capsys, "validate", str(path))
     assert result.returncode in (1, 2), result.stderr
     assert message in result.stderr
     assert str(path) in result.stderr
@@ -167,14 +188,14 @@ def test_shacl_violation_names_the_source_row(source_copy, tmp_path):
     assert not (tmp_path / "store").exists() and not (tmp_path / "ttl").exists()
 
 
-def test_extra_file_violating_a_shape_is_refused(tmp_path):
+def test_extra_file_violating_a_shape_is_refused(tmp_path, capsys):
     extra = tmp_path / "bad.ttl"
     extra.write_text(
         "@prefix sckg: <https://w3id.org/smartcity-kg/ontology#> .\n"
         "<https://example.org/m> a sckg:Municipality ;\n"
         "  <http://www.w3.org/2000/01/rdf-schema#label> \"架空町\"@ja ;\n"
         "  sckg:localGovernmentCode \"372014\" .\n", encoding="utf-8")
-    result = subprocess.run([*CLI, "validate", str(extra)], capture_output=True, text=True, timeout=300)
+    result = _in_process(capsys, "validate", str(extra))
     assert result.returncode == 1, result.stderr
     assert "extra file bad" in result.stderr
     assert "<https://example.org/m>" in result.stderr
