@@ -5,6 +5,8 @@ in-process app over it (``server``, reached with ``http``), and one real gunicor
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -179,5 +181,56 @@ def live_server(kg, kg_root) -> str:
     process, base = start_server(kg_root / "store")
     try:
         yield base
+    finally:
+        stop_server(process)
+
+
+@dataclass
+class LiveServer:
+    """A server started by ``start_server``: its process (the gunicorn master) and base URL."""
+
+    process: object
+    base: str
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+
+#: What ``limited_server`` runs with: 1 s query timeout, 100 rows at most, no result cache, and
+#: max-age=11 (from its file), two web processes (from its options); see ``limited_server``.
+LIMITED_QUERY_TIMEOUT = 1.0
+LIMITED_MAX_ROWS = 100
+LIMITED_WEB_WORKERS = 2
+LIMITED_CACHE_CONTROL = "max-age=11"
+
+
+@pytest.fixture(scope="session")
+def limited_server(kg, kg_root, tmp_path_factory) -> LiveServer:
+    """A real server for limits (test_sparql_limits) and configuration layers (test_config).
+
+    Its settings come from all three layers, each overriding the one before:
+    the file sets cache_control, max_rows = 2 and web_workers = 3; the environment sets
+    MAX_ROWS = 100, WEB_WORKERS = 3 and CACHE = off; the options set --workers 2 and --query-timeout 1.
+    Two queries answered before it is handed out: the workers have opened the store before any timing.
+    """
+    import requests
+
+    folder = tmp_path_factory.mktemp("limited")
+    config = folder / "smartcity-kg.toml"
+    config.write_text(f'cache_control = "{LIMITED_CACHE_CONTROL}"\nmax_rows = 2\nweb_workers = 3\n')
+    env = {"SMARTCITY_KG_CONFIG": str(config), "SMARTCITY_KG_MAX_ROWS": str(LIMITED_MAX_ROWS),
+           "SMARTCITY_KG_WEB_WORKERS": "3", "SMARTCITY_KG_CACHE": "off"}
+    process, base = start_server(kg_root / "store", "--workers", str(LIMITED_WEB_WORKERS),
+                                 "--query-timeout", str(LIMITED_QUERY_TIMEOUT), env=env)
+    server = LiveServer(process, base)
+    try:
+        query = 'SELECT ?m WHERE { ?m <http://www.w3.org/2000/01/rdf-schema#label> "高松市"@ja }'
+        with ThreadPoolExecutor(2) as pool:
+            answers = pool.map(lambda _: requests.get(server.sparql, params={"query": query}, timeout=60),
+                               range(2))
+            for response in answers:
+                assert response.status_code == 200, response.text
+        yield server
     finally:
         stop_server(process)
