@@ -223,7 +223,7 @@ def violating_extra_validation(tmp_path_factory):
 @pytest.fixture(scope="module", autouse=True)
 def _start_early(request):
     """Start the slow real commands of the selected tests of this module when the module starts."""
-    wanted = {name for item in request.session.items if item.module is request.module
+    wanted = {name for item in request.session.items if getattr(item, "module", None) is request.module
               for name in item.fixturenames}
     for name in ("shacl_violation_load", "violating_extra_validation"):
         if name in wanted:
