@@ -1,18 +1,52 @@
-"""Shared fixtures: one full load of the bundled data into a temporary store per test session."""
+"""Shared fixtures: one full load of the bundled data into a temporary store per test session, one
+in-process app over it (``server``, reached with ``http``), and one real gunicorn server (``live_server``).
+"""
 
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
+from wsgi_transport import WSGIAdapter
 
 from kg.defaults import DEFAULT_BASE_IRI
 from kg.store import KnowledgeGraph
 from loader import pipeline
+from loader import validate as shacl
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE = DEFAULT_BASE_IRI
+
+#: Base URL of the session's in-process app (``server``); no name lookup, no socket.
+APP_BASE = "http://app.test"
+#: ``requests`` for tests: URLs under APP_BASE go to the in-process app, others over the network.
+http = requests.Session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shacl_once_per_graph():
+    """Run pySHACL (10-15 s on the bundled data) at most once for the same data in a session.
+
+    ``loader.validate.check`` is deterministic: data that conformed once conforms again, so a
+    second check of exactly the same triples (a second load, ``smartcity-kg validate`` in-process)
+    is answered from memory. Data that did not conform, or any other data, is always validated.
+    """
+    original = shacl.check
+    conforming: set[frozenset] = set()
+
+    def check(data, origins=None):
+        key = frozenset(data)
+        if key not in conforming:
+            original(data, origins)
+            conforming.add(key)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shacl, "check", check)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +57,14 @@ def kg_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def loaded(kg_root) -> pipeline.LoadReport:
-    """The report of a full load (with SHACL validation) of the bundled sources."""
-    return pipeline.load(kg_root / "store", ttl_dir=kg_root / "ttl")
+    """The report of a full load (with SHACL validation) of the bundled sources.
+
+    The load runs in a thread of its own, at the same shallow stack depth whichever fixture asked
+    for it first: under the nested fixtures of ``server`` pySHACL ran twice as long on CPython 3.11,
+    ~11 s of it in the kernel mapping and unmapping memory (636,000 mmap/munmap pairs).
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(pipeline.load, kg_root / "store", ttl_dir=kg_root / "ttl").result()
 
 
 @pytest.fixture(scope="session")
@@ -119,10 +159,84 @@ def stop_server(process) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(kg, kg_root):
-    """Base URL of a real server (gunicorn) on a loopback port, serving the session's store."""
+def app(kg, kg_root):
+    """The web app (default settings) over the session's store, in this process."""
+    from server import create_app
+
+    application = create_app({"STORE": str(kg_root / "store"), "TESTING": True})
+    try:
+        yield application
+    finally:
+        application.extensions["kg_engine"].close()
+
+
+@pytest.fixture(scope="session")
+def server(app) -> str:
+    """Base URL of the session's app: ``http.get(server + "/sparql", ...)`` calls it in-process."""
+    http.mount(APP_BASE + "/", WSGIAdapter(app))
+    try:
+        yield APP_BASE
+    finally:
+        http.adapters.pop(APP_BASE + "/", None)
+
+
+@pytest.fixture(scope="session")
+def live_server(kg, kg_root) -> str:
+    """Base URL of a real server (gunicorn, default settings) on a loopback port, serving the
+    session's store: for what only a real server shows (real clients, connections, size limits)."""
     process, base = start_server(kg_root / "store")
     try:
         yield base
+    finally:
+        stop_server(process)
+
+
+@dataclass
+class LiveServer:
+    """A server started by ``start_server``: its process (the gunicorn master) and base URL."""
+
+    process: object
+    base: str
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+
+#: What ``limited_server`` runs with: 1 s query timeout, 100 rows at most, no result cache, and
+#: max-age=11 (from its file), two web processes (from its options); see ``limited_server``.
+LIMITED_QUERY_TIMEOUT = 1.0
+LIMITED_MAX_ROWS = 100
+LIMITED_WEB_WORKERS = 2
+LIMITED_CACHE_CONTROL = "max-age=11"
+
+
+@pytest.fixture(scope="session")
+def limited_server(kg, kg_root, tmp_path_factory) -> LiveServer:
+    """A real server for limits (test_sparql_limits) and configuration layers (test_config).
+
+    Its settings come from all three layers, each overriding the one before:
+    the file sets cache_control, max_rows = 2 and web_workers = 3; the environment sets
+    MAX_ROWS = 100, WEB_WORKERS = 3 and CACHE = off; the options set --workers 2 and --query-timeout 1.
+    Two queries answered before it is handed out: the workers have opened the store before any timing.
+    """
+    import requests
+
+    folder = tmp_path_factory.mktemp("limited")
+    config = folder / "smartcity-kg.toml"
+    config.write_text(f'cache_control = "{LIMITED_CACHE_CONTROL}"\nmax_rows = 2\nweb_workers = 3\n')
+    env = {"SMARTCITY_KG_CONFIG": str(config), "SMARTCITY_KG_MAX_ROWS": str(LIMITED_MAX_ROWS),
+           "SMARTCITY_KG_WEB_WORKERS": "3", "SMARTCITY_KG_CACHE": "off"}
+    process, base = start_server(kg_root / "store", "--workers", str(LIMITED_WEB_WORKERS),
+                                 "--query-timeout", str(LIMITED_QUERY_TIMEOUT), env=env)
+    server = LiveServer(process, base)
+    try:
+        query = 'SELECT ?m WHERE { ?m <http://www.w3.org/2000/01/rdf-schema#label> "高松市"@ja }'
+        with ThreadPoolExecutor(2) as pool:
+            answers = pool.map(lambda _: requests.get(server.sparql, params={"query": query}, timeout=60),
+                               range(2))
+            for response in answers:
+                assert response.status_code == 200, response.text
+        yield server
     finally:
         stop_server(process)

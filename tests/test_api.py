@@ -1,4 +1,7 @@
-"""The canned-query API (``/api``, ``/openapi.json``, ``/api/docs``) against a live gunicorn server.
+"""The canned-query API (``/api``, ``/openapi.json``, ``/api/docs``) through HTTP requests to the app.
+
+The requests are made with ``requests`` and answered by the session's app in-process (``server``,
+``conftest.http``); ``test_sparql_clients`` covers real HTTP clients on a real server.
 
 The answers checked here are the facts of the briefing, as ``test_queries`` checks them on the
 store directly; here they must come through the HTTP layer: typed parameters, substitution
@@ -15,7 +18,7 @@ import urllib.parse
 from decimal import Decimal
 
 import pytest
-import requests
+from conftest import http
 
 from kg import fiscal
 from server import api, queries
@@ -29,7 +32,7 @@ TAKAMATSU_OS = f"{BASE}/id/city-os/372013"
 
 
 def get(server, path, **kwargs):
-    return requests.get(server + path, timeout=30, **kwargs)
+    return http.get(server + path, timeout=30, **kwargs)
 
 
 def rows(server, path, **params) -> list[dict]:

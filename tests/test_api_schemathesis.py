@@ -1,4 +1,5 @@
-"""Property-based check of the live API against its own /openapi.json (schemathesis).
+"""Property-based check of the API (the session's app, called through WSGI) against its own
+/openapi.json (schemathesis).
 
 For every operation of the document, schemathesis generates requests from the parameter schemas
 and checks that the server never fails (5xx) and never answers with a status, media type or JSON
@@ -35,9 +36,9 @@ EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
 
 
 @pytest.fixture(scope="module")
-def live_schema(server):
-    """The document as the live server serves it; generated requests go to that server."""
-    return schemathesis.openapi.from_url(f"{server}/openapi.json")
+def live_schema(app):
+    """The document as the session's app serves it; generated requests go to that app (WSGI, in-process)."""
+    return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
 def test_the_live_document_has_the_local_operations(live_schema):

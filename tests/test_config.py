@@ -1,7 +1,8 @@
 """Server configuration: defaults → TOML file → SMARTCITY_KG_* environment → options, each checked.
 
 Unit tests of ``server.config.load`` for every layer and every kind of bad value, then a live
-server started with a file, the environment and command-line options at once.
+server started with a file, the environment and command-line options at once (the session's
+``limited_server``, see conftest).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import start_server, stop_server
+from conftest import LIMITED_CACHE_CONTROL, LIMITED_MAX_ROWS, LIMITED_WEB_WORKERS
 
 from server.config import DEFAULTS, ConfigError, load
 
@@ -112,20 +113,17 @@ def _web_processes(master: int) -> int:
 
 
 @pytest.mark.slow
-def test_server_takes_file_then_environment_then_options(kg, kg_root, tmp_path):
-    file = _toml(tmp_path, 'cache_control = "max-age=11"\nmax_rows = 2\nweb_workers = 3\n')
-    env = {"SMARTCITY_KG_CONFIG": file, "SMARTCITY_KG_MAX_ROWS": "3", "SMARTCITY_KG_WEB_WORKERS": "3"}
-    process, base = start_server(kg_root / "store", "--workers", "1", env=env)
-    try:
-        response = requests.get(base + "/sparql", timeout=30, headers={"Accept": "text/csv"},
-                                params={"query": "SELECT ?s { ?s ?p ?o } LIMIT 10"})
-        assert response.status_code == 200
-        assert response.headers["Cache-Control"] == "max-age=11"  # from the file
-        assert response.headers["X-Result-Truncated"] == "max-rows=3"  # the environment beat the file
-        assert len(response.text.splitlines()) == 1 + 3
-        assert _web_processes(process.pid) == 1  # the option beat both
-    finally:
-        stop_server(process)
+def test_server_takes_file_then_environment_then_options(limited_server):
+    """The file sets cache_control, max_rows = 2, web_workers = 3; the environment MAX_ROWS = 100 and
+    WEB_WORKERS = 3; the option --workers 2."""
+    response = requests.get(limited_server.sparql, timeout=30, headers={"Accept": "text/csv"},
+                            params={"query": f"SELECT ?s {{ ?s ?p ?o }} LIMIT {LIMITED_MAX_ROWS + 10}"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == LIMITED_CACHE_CONTROL  # from the file
+    # the environment beat the file
+    assert response.headers["X-Result-Truncated"] == f"max-rows={LIMITED_MAX_ROWS}"
+    assert len(response.text.splitlines()) == 1 + LIMITED_MAX_ROWS
+    assert _web_processes(limited_server.process.pid) == LIMITED_WEB_WORKERS  # the option beat both
 
 
 def test_serve_refuses_a_bad_setting_with_its_name(kg_root):

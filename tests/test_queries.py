@@ -2,8 +2,9 @@
 
 Each ``queries/<name>.rq`` starts with lines ``#+ ...`` that form a YAML document (name, title,
 description, params, columns, examples). The web API reads the folder at start and binds request
-parameters through pyoxigraph's ``substitutions`` - never by pasting text into the query. ``bind``
-below does what the server must do, so these tests run every query exactly as it will be run.
+parameters through pyoxigraph's ``substitutions`` - never by pasting text into the query. These tests
+read the headers with the server's reader (``server.queries``) and bind parameters with the server's
+binder (``server.params.bind_arguments``), so every query runs exactly as the API runs it.
 
 pyoxigraph 0.5 behaviour the queries are written around (checked by tests at the end of this file):
 
@@ -19,14 +20,19 @@ The expected answers are the facts of the briefing (DOMAIN.md), written out here
 from __future__ import annotations
 
 import re
-import unicodedata
 import urllib.parse
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import yaml
+
+from kg.codes import check_digit
+from server import queries
+from server.errors import BadRequest
+from server.params import bind_arguments
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
@@ -76,20 +82,15 @@ YEAR_COLUMNS = {
 }
 
 INJECTION = '"} ; DROP ALL #'
-ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+UNKNOWN_CODE = "99999" + check_digit("99999")  # a well-formed local government code of no municipality
 
 
 # -- Reading the files ---------------------------------------------------------------------------
 
 
 def parse_header(text: str) -> dict:
-    """The YAML document formed by the ``#+`` lines at the top of a query file."""
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#+"):
-            break
-        lines.append(line[3:] if line.startswith("#+ ") else line[2:])
-    return yaml.safe_load("\n".join(lines)) or {}
+    """The YAML document formed by the ``#+`` lines at the top of a query file, as the server reads it."""
+    return yaml.safe_load(queries.header_text(text)) or {}
 
 
 def query_body(text: str) -> str:
@@ -112,38 +113,38 @@ def variables_of(param: dict) -> list[str]:
 # -- Binding, as the server does it ----------------------------------------------------------------
 
 
-def bind(header: dict, args: dict[str, object]) -> dict[ox.Variable, ox.Term]:
-    """pyoxigraph substitutions for request parameters, by the declared parameter types."""
-    params = {p["name"]: p for p in header["params"]}
-    subs: dict[ox.Variable, ox.Term] = {}
-    for name, raw in args.items():
-        param = params[name]
-        kind, value = param["type"], str(raw)
-        if param.get("normalize") == "NFKC":
-            value = unicodedata.normalize("NFKC", value)
-        if kind == "iri":
-            subs[ox.Variable(name)] = ox.NamedNode(value)
-        elif kind == "iri-or-label":
-            if ABSOLUTE_IRI.match(value):
-                subs[ox.Variable(param["binds"]["iri"])] = ox.NamedNode(value)
-            else:
-                subs[ox.Variable(param["binds"]["label"])] = ox.Literal(value)
-        elif kind in ("fiscal-year", "integer"):
-            subs[ox.Variable(name)] = ox.Literal(int(value))
-        elif kind == "number":
-            subs[ox.Variable(name)] = ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(XSD + "decimal"))
-        else:  # lgcode, text, choice: plain string literals
-            subs[ox.Variable(name)] = ox.Literal(value)
-    return subs
+@cache
+def canned(name: str) -> queries.CannedQuery:
+    """The query file as the server reads it (``server.queries``: header checked, query parsed)."""
+    return queries.parse((QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8"), f"{name}.rq",
+                         QUERY_DIR / f"{name}.rq")
 
 
-def run(kg, name: str, **args) -> list[dict[str, str | None]]:
-    """Rows of a canned query (values as strings) with ``args`` bound by substitution."""
+def bind(name: str, args: dict[str, object]) -> dict[ox.Variable, ox.Term]:
+    """pyoxigraph substitutions for request parameters, by the server's binder (request values are text)."""
+    bound = bind_arguments(canned(name), {key: [str(value)] for key, value in args.items()})
+    return {ox.Variable(variable): term for variable, term in bound}
+
+
+def execute(kg, name: str, substitutions: dict[ox.Variable, ox.Term]) -> list[dict[str, str | None]]:
+    """Rows of a canned query (values as strings) with ``substitutions``."""
     header, text = load(name)
-    result = kg.store.query(text, use_default_graph_as_union=True, substitutions=bind(header, args))
+    result = kg.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     columns = [v.value for v in result.variables]
     assert columns == header["columns"], f"{name}: projection {columns} != declared {header['columns']}"
     return [{c: (row[c].value if row[c] is not None else None) for c in columns} for row in result]
+
+
+def run(kg, name: str, **args) -> list[dict[str, str | None]]:
+    """Rows of a canned query (values as strings) with ``args`` bound as the API binds them."""
+    return execute(kg, name, bind(name, args))
+
+
+def refused(name: str, **args) -> str:
+    """The binder's message for arguments the API answers with 400."""
+    with pytest.raises(BadRequest) as caught:
+        bind(name, args)
+    return caught.value.message
 
 
 def example_args(header: dict, *, only_required: bool = False) -> dict[str, object]:
@@ -275,18 +276,23 @@ def test_era_columns(kg, path):
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
-def test_injection_values_are_only_data(kg, path):
-    """A value that would break out of a pasted string literal is bound as data: no error, no effect."""
+def test_injection_values_are_only_data(kg, loaded, path):
+    """A value that would break out of a pasted string literal is bound as data (no error, no effect),
+    or refused by the binder for parameters that only take codes or fixed choices."""
     header, _ = load(path.stem)
-    triples = len(kg.store)
     for param in header["params"]:
         if param["type"] not in ("text", "iri-or-label", "choice", "lgcode"):
             continue
         args = example_args(header, only_required=True)
         args[param["name"]] = INJECTION
+        if param["type"] in ("choice", "lgcode"):
+            assert f"'{param['name']}'" in refused(path.stem, **args)
+            continue
         rows = run(kg, path.stem, **args)
         assert rows == [] or all(row.get(param["name"]) in (None, INJECTION) for row in rows)
-    assert len(kg.store) == triples
+    # the store holds what the load put in it, graph by graph, as its metadata records it
+    assert kg.triple_counts() == loaded.counts == kg.meta["graphs"]
+    assert len(kg.store) == sum(loaded.counts.values()) == kg.meta["triples"]
 
 
 def test_era_function():
@@ -429,8 +435,10 @@ def test_municipality_profiles(kg):
     assert len(nagasaki["sharingPartnerCodes"].split(",")) == 21
     (chiyoda,) = run(kg, "municipality", code="131016")
     assert chiyoda["label"] == "千代田区" and chiyoda["projectCount"] == "0" and chiyoda["cityOS"] is None
-    assert run(kg, "municipality", code="999999") == []
-    assert run(kg, "municipality") == [], "without the required code the query gives nothing"
+    assert run(kg, "municipality", code=UNKNOWN_CODE) == []
+    assert "check digit" in refused("municipality", code="999999")
+    assert "required" in refused("municipality")
+    assert execute(kg, "municipality", {}) == [], "without the required code the query gives nothing"
 
 
 def test_kpi_progress(kg):
@@ -462,7 +470,13 @@ def test_cost_share_other_cases(kg):
     alone = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/072028", method="equal", totalCost=90)
     assert [(r["userLabel"], Decimal(r["amount"])) for r in alone] == [("会津若松市", Decimal(90))]
     for method in ("population", "usage"):
-        assert run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/372013", method=method, totalCost=300) == []
+        assert "not available" in refused("cost-share", cityOS=f"{BASE}/id/city-os/372013", method=method,
+                                          totalCost=300)
+        # the query itself has no answer for them either, should a value get through
+        substitutions = {**bind("cost-share", {"cityOS": f"{BASE}/id/city-os/372013", "totalCost": 300,
+                                               "method": "equal"}),
+                         ox.Variable("method"): ox.Literal(method)}
+        assert execute(kg, "cost-share", substitutions) == []
     assert run(kg, "cost-share", cityOS=f"{BASE}/id/municipality/372013", method="equal", totalCost=300) == []
 
 
@@ -515,7 +529,9 @@ def test_issues_solved_by_service(kg):
     by_ja = run(kg, "issues-solved-by-service", service="ライティング防災アラートシステム")
     assert {r["issue"] for r in by_ja} == {r["issue"] for r in by_label}
     assert run(kg, "issues-solved-by-service", service="no such service") == []
-    assert run(kg, "issues-solved-by-service") == [], "without the required service the query gives nothing"
+    assert "required" in refused("issues-solved-by-service")
+    assert execute(kg, "issues-solved-by-service", {}) == [], \
+        "without the required service the query gives nothing"
 
 
 def test_services_for_issue(kg):
@@ -534,7 +550,8 @@ def test_services_for_issue(kg):
     assert {r["service"] for r in run(kg, "services-for-issue", issue="TOURISM")} == {
         r["service"] for r in run(kg, "services-for-issue", issue="観光対策")}
     assert run(kg, "services-for-issue", issue="tourism")
-    assert run(kg, "services-for-issue") == []
+    assert "required" in refused("services-for-issue")
+    assert execute(kg, "services-for-issue", {}) == []
 
 
 def test_services_and_issues_agree(kg):

@@ -33,8 +33,8 @@ pytestmark = [pytest.mark.slow,  # a live server
 
 
 @pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server + "/sparql"
+def endpoint(live_server) -> str:
+    return live_server + "/sparql"
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +146,8 @@ def test_sparqlstore_triples_pattern(remote_graph, expected_projects, expected_l
     assert set(remote_graph.subjects(RDFS.label, rdflib.Literal("高松市", lang="ja"))) == {TAKAMATSU}
 
 
-def test_sparqlstore_len(remote_graph, server):
-    triples = requests.get(server + "/healthz", timeout=TIMEOUT).json()["triples"]
+def test_sparqlstore_len(remote_graph, live_server):
+    triples = requests.get(live_server + "/healthz", timeout=TIMEOUT).json()["triples"]
     assert len(remote_graph) == triples
 
 

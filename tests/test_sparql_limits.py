@@ -1,8 +1,9 @@
 """Limits of the real server (gunicorn) under hostile or careless input: timeouts, nesting, SERVICE,
 row cap, result cache, and a fuzz run that must never get a 5xx or a dropped connection.
 
-Each server here is our own (``start_server``) with a 1 s query timeout and a 100-row cap; its output
-is drained by a thread so that its access log can never fill the pipe and block it.
+The server is the session's ``limited_server`` (conftest): a 1 s query timeout, a 100-row cap, no
+result cache; its output goes to a file, so that its access log can never fill a pipe and block it.
+The same limits with the result cache on are an app in this process (``cached``), for comparison.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
-from conftest import start_server, stop_server
+from conftest import LIMITED_MAX_ROWS, LIMITED_QUERY_TIMEOUT, LIMITED_WEB_WORKERS, LiveServer, http
+from wsgi_transport import WSGIAdapter
 
 from server.config import DEFAULTS
 
 TIMEOUT = 30  # seconds, on every request
-QUERY_TIMEOUT = 1.0
-MAX_ROWS = 100
+QUERY_TIMEOUT = LIMITED_QUERY_TIMEOUT
+MAX_ROWS = LIMITED_MAX_ROWS
 BASE = "https://w3id.org/smartcity-kg/"
 PREFIXES = (f"PREFIX sckg: <{BASE}ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
@@ -38,32 +40,8 @@ SIMPLE = PREFIXES + 'SELECT ?m WHERE { ?m rdfs:label "高松市"@ja }'
 TAKAMATSU = BASE + "id/municipality/372013"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-pytestmark = pytest.mark.slow  # live servers
-
-
-@dataclass
-class Server:
-    process: object
-    base: str
-
-    @property
-    def sparql(self) -> str:
-        return self.base + "/sparql"
-
-
-def _launch(kg_root: Path, *options: str, env: dict[str, str]) -> Server:
-    process, base = start_server(kg_root / "store", *options, env=env)
-    server = Server(process, base)
-    try:  # the first queries wait for the workers to open the store: get that done before any timing
-        with ThreadPoolExecutor(2) as pool:
-            answers = pool.map(lambda _: requests.get(server.sparql, params={"query": SIMPLE}, timeout=60),
-                               range(2))
-            for response in answers:
-                assert response.status_code == 200, response.text
-    except BaseException:
-        stop_server(process)
-        raise
-    return server
+pytestmark = pytest.mark.slow  # a live server
+Server = LiveServer
 
 
 def _server_log(server: Server, lines: int = 40) -> str:
@@ -73,25 +51,25 @@ def _server_log(server: Server, lines: int = 40) -> str:
 
 
 @pytest.fixture(scope="module")
-def limited(kg, kg_root):
+def limited(limited_server) -> Server:
     """1 s timeout, 100 rows at most, no result cache: every query reaches a worker."""
-    server = _launch(kg_root, "--query-timeout", str(QUERY_TIMEOUT),
-                     env={"SMARTCITY_KG_MAX_ROWS": str(MAX_ROWS), "SMARTCITY_KG_CACHE": "off"})
-    try:
-        yield server
-    finally:
-        stop_server(server.process)
+    return limited_server
 
 
 @pytest.fixture(scope="module")
-def cached(kg, kg_root):
-    """The same limits with the result cache on."""
-    server = _launch(kg_root, env={"SMARTCITY_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
-                                   "SMARTCITY_KG_MAX_ROWS": str(MAX_ROWS), "SMARTCITY_KG_CACHE": "on"})
+def cached(kg, kg_root) -> Server:
+    """The same limits with the result cache on: an app in this process, reached through ``http``."""
+    from server import create_app
+
+    app = create_app({"STORE": str(kg_root / "store"), "TESTING": True, "QUERY_TIMEOUT": QUERY_TIMEOUT,
+                      "MAX_ROWS": MAX_ROWS, "CACHE": True, "QUERY_WORKERS": 1})
+    base = "http://cached.test"
+    http.mount(base + "/", WSGIAdapter(app))
     try:
-        yield server
+        yield Server(None, base)
     finally:
-        stop_server(server.process)
+        http.adapters.pop(base + "/", None)
+        app.extensions["kg_engine"].close()
 
 
 # --- /proc helpers -------------------------------------------------------------------------------
@@ -174,7 +152,7 @@ def test_runaway_query_times_out_while_a_simple_query_answers(limited):
 
 def test_no_query_process_keeps_burning_cpu_after_a_timeout(limited):
     workers_before = _query_workers(limited)
-    expected = DEFAULTS["WEB_WORKERS"] * DEFAULTS["QUERY_WORKERS"]  # each web process has its own
+    expected = LIMITED_WEB_WORKERS * DEFAULTS["QUERY_WORKERS"]  # each web process has its own
     assert len(workers_before) == expected, workers_before
     response = requests.get(limited.sparql, params={"query": RUNAWAY}, timeout=TIMEOUT)
     assert response.status_code == 503
@@ -363,8 +341,8 @@ def test_cache_off_and_on_answer_identically(limited, cached, query):
     answers = []
     for server in (limited, cached, limited, cached):
         accept = "application/n-triples" if "DESCRIBE" in query else "text/csv"
-        response = requests.get(server.sparql, params={"query": query}, headers={"Accept": accept},
-                                timeout=TIMEOUT)
+        response = http.get(server.sparql, params={"query": query}, headers={"Accept": accept},
+                            timeout=TIMEOUT)
         assert response.status_code == 200, response.text
         answers.append((response.content, response.headers["Content-Type"], response.headers["ETag"],
                         response.headers.get("X-Result-Truncated")))

@@ -1,4 +1,8 @@
-"""The SPARQL 1.1 Protocol against the real server (gunicorn on a loopback port), over HTTP.
+"""The SPARQL 1.1 Protocol, over HTTP requests made with ``requests``.
+
+The requests go to the session's app in-process (``server``: ``requests`` prepares them, the app
+answers them without a socket); what only a real server shows, how request bodies and URLs near the
+size limit travel over a connection, goes to the real server (gunicorn, ``live_server``).
 
 The W3C protocol test cases (https://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/) that
 apply to a read-only query endpoint are written here as our own tests; each names its W3C case.
@@ -20,7 +24,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 import pytest
 import rdflib
 import requests
-from conftest import select
+from conftest import http, select
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
@@ -48,8 +52,7 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 SRX_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 # rdflib's JSON-LD parser builds a ConjunctiveGraph internally, which rdflib itself deprecates
-pytestmark = [pytest.mark.slow,  # a live server
-              pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")]
+pytestmark = [pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")]
 
 #: Both kinds of entity live in one graph each: the ASK is true only when both graphs are used.
 BOTH_KINDS = "ASK { ?p a sckg:AdoptedProject . ?i a sckg:RegionalIssue }"
@@ -60,19 +63,19 @@ BOTH_NAMED = ("ASK { GRAPH ?g1 { ?p a sckg:AdoptedProject } "
 # --- helpers -------------------------------------------------------------------------------------
 
 def get(server: str, params, headers: dict | None = None, path: str = "/sparql") -> requests.Response:
-    return requests.get(server + path, params=params, headers=headers, timeout=TIMEOUT)
+    return http.get(server + path, params=params, headers=headers, timeout=TIMEOUT)
 
 
 def post_form(server: str, data, params=None, headers: dict | None = None) -> requests.Response:
-    return requests.post(server + "/sparql", params=params, data=data,
-                         headers={"Content-Type": FORM, **(headers or {})}, timeout=TIMEOUT)
+    return http.post(server + "/sparql", params=params, data=data,
+                     headers={"Content-Type": FORM, **(headers or {})}, timeout=TIMEOUT)
 
 
 def post_direct(server: str, query: str | bytes, params=None, headers: dict | None = None,
                 content_type: str | None = QUERY) -> requests.Response:
     body = query.encode() if isinstance(query, str) else query
     merged = {"Content-Type": content_type, **(headers or {})}
-    return requests.post(server + "/sparql", params=params, data=body, headers=merged, timeout=TIMEOUT)
+    return http.post(server + "/sparql", params=params, data=body, headers=merged, timeout=TIMEOUT)
 
 
 def media_type(response: requests.Response) -> str:
@@ -119,8 +122,8 @@ def test_query_get(server):
 
 def test_query_post_form(server):
     """W3C :query_post_form — a URL-encoded POST (the test's own bytes) answers true."""
-    response = requests.post(server + "/sparql", params={"default-graph-uri": W3C_DATA0},
-                             data=b"query=ASK%20%7B%7D", headers={"Content-Type": FORM}, timeout=TIMEOUT)
+    response = http.post(server + "/sparql", params={"default-graph-uri": W3C_DATA0},
+                         data=b"query=ASK%20%7B%7D", headers={"Content-Type": FORM}, timeout=TIMEOUT)
     assert boolean(response) is True
 
 
@@ -220,9 +223,9 @@ def test_dataset_parameters_in_the_url_of_a_form_post_are_not_silently_ignored(s
     The server must either use that dataset (as other stores do) or refuse the request; answering
     from the default dataset as if the parameter were not there gives a silently wrong result.
     """
-    response = requests.post(server + "/sparql", params={"default-graph-uri": GRAPH["curated"]},
-                             data={"query": PREFIXES + "ASK { ?p a sckg:AdoptedProject }"},
-                             headers={"Content-Type": FORM}, timeout=TIMEOUT)
+    response = http.post(server + "/sparql", params={"default-graph-uri": GRAPH["curated"]},
+                         data={"query": PREFIXES + "ASK { ?p a sckg:AdoptedProject }"},
+                         headers={"Content-Type": FORM}, timeout=TIMEOUT)
     if response.status_code != 400:
         assert boolean(response) is False, "default-graph-uri in the URL of a form POST was ignored"
 
@@ -403,15 +406,15 @@ def test_format_that_cannot_carry_the_result_is_406(server):
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_bad_query_method(server, method):
     """W3C :bad_query_method — a method other than GET/POST is refused with 405."""
-    response = requests.request(method, server + "/sparql",
-                                params={"query": "ASK {}", "default-graph-uri": W3C_DATA0},
-                                headers={"Content-Type": FORM}, timeout=TIMEOUT)
+    response = http.request(method, server + "/sparql",
+                            params={"query": "ASK {}", "default-graph-uri": W3C_DATA0},
+                            headers={"Content-Type": FORM}, timeout=TIMEOUT)
     assert response.status_code == 405
 
 
 def test_405_names_the_allowed_methods(server):
     """RFC 9110 §15.5.6: a 405 response MUST carry an Allow header."""
-    response = requests.put(server + "/sparql", params={"query": "ASK {}"}, timeout=TIMEOUT)
+    response = http.put(server + "/sparql", params={"query": "ASK {}"}, timeout=TIMEOUT)
     assert response.status_code == 405
     allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}
     assert {"GET", "POST"} <= allowed, f"405 without an Allow header listing GET and POST: {response.headers}"
@@ -419,8 +422,8 @@ def test_405_names_the_allowed_methods(server):
 
 def test_bad_multiple_queries(server):
     """W3C :bad_multiple_queries — two ``query`` parameters."""
-    response = requests.get(server + "/sparql?query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D",
-                            timeout=TIMEOUT)
+    response = http.get(server + "/sparql?query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D",
+                        timeout=TIMEOUT)
     assert response.status_code == 400
     assert "query" in response.text
 
@@ -438,14 +441,14 @@ def test_bad_query_wrong_media_type(server):
 
 def test_bad_query_missing_form_type(server):
     """W3C :bad_query_missing_form_type — a URL-encoded body without its media type."""
-    response = requests.post(server + "/sparql", data=b"query=ASK%20%7B%7D", timeout=TIMEOUT)
+    response = http.post(server + "/sparql", data=b"query=ASK%20%7B%7D", timeout=TIMEOUT)
     assert 400 <= response.status_code < 500
     assert response.status_code == 415
 
 
 def test_bad_query_missing_direct_type(server):
     """W3C :bad_query_missing_direct_type — a query body without its media type."""
-    response = requests.post(server + "/sparql", data=b"ASK {}", timeout=TIMEOUT)
+    response = http.post(server + "/sparql", data=b"ASK {}", timeout=TIMEOUT)
     assert response.status_code == 415
 
 
@@ -458,7 +461,7 @@ def test_bad_query_non_utf8(server):
 
 def test_bad_query_syntax(server):
     """W3C :bad_query_syntax — ``ASK {`` is a 400 carrying the parser's message."""
-    response = requests.get(server + "/sparql?query=ASK%20%7B", timeout=TIMEOUT)
+    response = http.get(server + "/sparql?query=ASK%20%7B", timeout=TIMEOUT)
     assert response.status_code == 400
     assert re.search(r"error at 1:\d+", response.text), response.text
     assert "expected" in response.text
@@ -481,7 +484,7 @@ def _refusals(server) -> dict[str, requests.Response]:
     update_type = {"Content-Type": "application/sparql-update"}
 
     def send(method: str, path: str = "", **kwargs) -> requests.Response:
-        return requests.request(method, server + "/sparql" + path, timeout=TIMEOUT, **kwargs)
+        return http.request(method, server + "/sparql" + path, timeout=TIMEOUT, **kwargs)
 
     return {
         "bad_update_get": send("GET", "?update=CLEAR%20ALL"),
@@ -517,7 +520,7 @@ def _refusals(server) -> dict[str, requests.Response]:
 def test_updates_are_refused_and_change_nothing(server):
     """W3C :bad_update_* (4xx) and the update cases (:update_post_form, :update_post_direct,
     :update_dataset_*) which a read-only endpoint must refuse."""
-    before = requests.get(server + "/healthz", timeout=TIMEOUT).json()
+    before = http.get(server + "/healthz", timeout=TIMEOUT).json()
     refusals = _refusals(server)
     statuses = {name: response.status_code for name, response in refusals.items()}
     assert all(400 <= status < 500 for status in statuses.values()), statuses
@@ -526,7 +529,7 @@ def test_updates_are_refused_and_change_nothing(server):
                  "update_param_with_query", "update_in_form_with_query"):
         assert statuses[name] == 400, (name, statuses[name])
         assert "read-only" in refusals[name].text, (name, refusals[name].text)
-    after = requests.get(server + "/healthz", timeout=TIMEOUT).json()
+    after = http.get(server + "/healthz", timeout=TIMEOUT).json()
     assert after == before
     assert ask(server, f"ASK {{ GRAPH <{MARKER}> {{ ?s ?p ?o }} }}") is False
     assert ask(server, BOTH_KINDS) is True
@@ -534,26 +537,29 @@ def test_updates_are_refused_and_change_nothing(server):
 
 # --- request size --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["form", "direct"])
-def test_over_size_request_body_is_413(server, how):
+def test_over_size_request_body_is_413(live_server, how):
     query = "ASK {} #" + "x" * 1_000_001
-    response = post_form(server, {"query": query}) if how == "form" else post_direct(server, query)
+    response = post_form(live_server, {"query": query}) if how == "form" else post_direct(live_server, query)
     assert response.status_code == 413
     assert "Traceback" not in response.text
 
 
-def test_body_just_under_the_limit_is_answered(server):
-    response = post_direct(server, "ASK {} #" + "x" * 990_000)
+@pytest.mark.slow
+def test_body_just_under_the_limit_is_answered(live_server):
+    response = post_direct(live_server, "ASK {} #" + "x" * 990_000)
     assert boolean(response) is True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("padding", "expected"), [(20_000, 200), (1_000_100, 413)])
-def test_url_length_follows_max_request_bytes(server, padding, expected):
+def test_url_length_follows_max_request_bytes(live_server, padding, expected):
     """MAX_REQUEST_BYTES (1,000,000) bounds the URL's query string too: a GET with a 20 kB query is
     answered, one over the limit is refused with 413 (Payload Too Large), like an over-size body."""
     try:
-        response = requests.get(server + "/sparql", params={"query": "ASK {} #" + "x" * padding},
-                                timeout=TIMEOUT)
+        response = http.get(live_server + "/sparql", params={"query": "ASK {} #" + "x" * padding},
+                            timeout=TIMEOUT)
     except requests.ConnectionError as exc:  # the server hung up instead of answering
         pytest.fail(f"connection failed instead of {expected}: {exc}")
     assert response.status_code == expected, (response.status_code, response.text[:300])
@@ -562,7 +568,7 @@ def test_url_length_follows_max_request_bytes(server, padding, expected):
 # --- service description -------------------------------------------------------------------------
 
 def _service_description(server, accept: str | None) -> rdflib.Graph:
-    response = requests.get(server + "/sparql", headers={"Accept": accept}, timeout=TIMEOUT)
+    response = http.get(server + "/sparql", headers={"Accept": accept}, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     assert "Accept" in response.headers.get("Vary", "")
     return rdf_graph(response)
@@ -584,7 +590,7 @@ def test_get_without_query_is_a_service_description(server, accept):
 
 
 def test_service_description_as_turtle(server):
-    response = requests.get(server + "/sparql", headers={"Accept": "text/turtle"}, timeout=TIMEOUT)
+    response = http.get(server + "/sparql", headers={"Accept": "text/turtle"}, timeout=TIMEOUT)
     assert media_type(response) == "text/turtle"
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     assert (None, RDF.type, SD.Service) in graph
@@ -592,7 +598,7 @@ def test_service_description_as_turtle(server):
 
 def test_service_description_for_a_browser_is_html(server):
     browser = "text/html,application/xhtml+xml,*/*;q=0.8"
-    response = requests.get(server + "/sparql", headers={"Accept": browser}, timeout=TIMEOUT)
+    response = http.get(server + "/sparql", headers={"Accept": browser}, timeout=TIMEOUT)
     assert response.status_code == 200
     assert media_type(response) == "text/html"
     assert "<form" in response.text and 'name="query"' in response.text
@@ -600,7 +606,7 @@ def test_service_description_for_a_browser_is_html(server):
 
 
 def test_service_description_in_an_unacceptable_type_is_406(server):
-    response = requests.get(server + "/sparql", headers={"Accept": "image/png"}, timeout=TIMEOUT)
+    response = http.get(server + "/sparql", headers={"Accept": "image/png"}, timeout=TIMEOUT)
     assert response.status_code == 406
 
 
@@ -619,7 +625,7 @@ def test_no_cors_header_without_origin(server):
 
 
 def test_cors_preflight(server):
-    response = requests.options(server + "/sparql", headers={
+    response = http.options(server + "/sparql", headers={
         "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "Content-Type"}, timeout=TIMEOUT)
     assert response.status_code in (200, 204)
@@ -662,7 +668,7 @@ def test_etag_depends_on_query_and_media_type(server):
 
 
 def test_last_modified_is_the_load_time(server):
-    health = requests.get(server + "/healthz", timeout=TIMEOUT).json()
+    health = http.get(server + "/healthz", timeout=TIMEOUT).json()
     response = get(server, {"query": "ASK {}"})
     loaded = datetime.fromisoformat(health["loaded"]).replace(microsecond=0)
     assert parsedate_to_datetime(response.headers["Last-Modified"]) == loaded
@@ -674,19 +680,19 @@ def _error_responses(server) -> dict[str, requests.Response]:
     u = server + "/sparql"
     t = TIMEOUT
     return {
-        "syntax": requests.get(u, params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=t),
-        "bad iri": requests.get(u, params={"query": "ASK {}", "named-graph-uri": "::"}, timeout=t),
-        "update": requests.get(u, params={"query": "DROP ALL"}, timeout=t),
-        "service": requests.get(
+        "syntax": http.get(u, params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=t),
+        "bad iri": http.get(u, params={"query": "ASK {}", "named-graph-uri": "::"}, timeout=t),
+        "update": http.get(u, params={"query": "DROP ALL"}, timeout=t),
+        "service": http.get(
             u, params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, timeout=t),
-        "unknown function": requests.get(u, params={"query": "SELECT (<http://example.org/f>(1) AS ?x) {}"},
-                                         timeout=t),
-        "406": requests.get(u, params={"query": "ASK {}"}, headers={"Accept": "image/png"}, timeout=t),
-        "405": requests.delete(u, timeout=t),
-        "404": requests.get(server + "/no/such/page", timeout=t),
-        "415": requests.post(u, data=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=t),
-        "413": requests.post(u, data=b"x" * 1_000_100, headers={"Content-Type": QUERY}, timeout=t),
-        "not utf-8": requests.post(u, data=b"ASK {} # \xff\xfe", headers={"Content-Type": QUERY}, timeout=t),
+        "unknown function": http.get(u, params={"query": "SELECT (<http://example.org/f>(1) AS ?x) {}"},
+                                     timeout=t),
+        "406": http.get(u, params={"query": "ASK {}"}, headers={"Accept": "image/png"}, timeout=t),
+        "405": http.delete(u, timeout=t),
+        "404": http.get(server + "/no/such/page", timeout=t),
+        "415": http.post(u, data=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=t),
+        "413": http.post(u, data=b"x" * 1_000_100, headers={"Content-Type": QUERY}, timeout=t),
+        "not utf-8": http.post(u, data=b"ASK {} # \xff\xfe", headers={"Content-Type": QUERY}, timeout=t),
     }
 
 
@@ -711,7 +717,7 @@ def test_errors_in_json_for_clients_that_ask(server):
 # --- health --------------------------------------------------------------------------------------
 
 def test_healthz(server, kg):
-    response = requests.get(server + "/healthz", timeout=TIMEOUT)
+    response = http.get(server + "/healthz", timeout=TIMEOUT)
     assert response.status_code == 200
     assert media_type(response) == "application/json"
     health = response.json()
