@@ -14,12 +14,23 @@ from server.engine.worker import run_query
 
 ABORT = "# crash: abort"
 SEGV = "# crash: segv"
+READ_ERROR = "# fault: store read error"
+
+
+class _UnreadableStore:
+    """Stands in for a store whose files cannot be read (a disk error): every query fails with EIO."""
+
+    def query(self, *args, **kwargs):
+        raise OSError(5, "Input/output error: /var/store.versions/x/000042.sst")
 
 
 def crash_on_request(store, message, max_rows):
-    """Crash in native fashion when the query carries a crash comment; else answer it normally."""
+    """Crash in native fashion, or fail to read the store, when the query carries a fault comment;
+    else answer it normally."""
     if ABORT in message.query:
         os.abort()
     if SEGV in message.query:
         os.kill(os.getpid(), signal.SIGSEGV)
+    if READ_ERROR in message.query:
+        return run_query(_UnreadableStore(), message, max_rows)
     return run_query(store, message, max_rows)

@@ -565,6 +565,76 @@ def test_url_length_follows_max_request_bytes(live_server, padding, expected):
     assert response.status_code == expected, (response.status_code, response.text[:300])
 
 
+def _post_chunked(base: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+    """POST ``body`` with ``Transfer-Encoding: chunked`` (no Content-Length), as streaming clients do."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT)
+    try:
+        pieces = (body[i:i + 65536] for i in range(0, len(body), 65536))
+        connection.request("POST", "/sparql", body=pieces, encode_chunked=True,
+                           headers={"Content-Type": content_type, "Transfer-Encoding": "chunked"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_a_chunked_body_over_the_limit_is_413_not_cut(live_server, how):
+    """Without Content-Length the body used to be cut at MAX_REQUEST_BYTES and the truncated
+    text run (a 400 for a parse error at the cut, or worse, a different query)."""
+    query = "ASK {} #" + "x" * 1_000_001
+    if how == "form":
+        status, body = _post_chunked(live_server, b"query=" + query.encode(), FORM)
+    else:
+        status, body = _post_chunked(live_server, query.encode(), "application/sparql-query")
+    assert status == 413, body[:300]
+    assert b"larger than 1000000 bytes" in body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_a_chunked_body_within_the_limit_is_answered(live_server, how):
+    query = "ASK { ?s ?p ?o } #" + "x" * 200_000
+    if how == "form":
+        status, body = _post_chunked(live_server, b"query=" + query.encode(), FORM)
+    else:
+        status, body = _post_chunked(live_server, query.encode(), "application/sparql-query")
+    assert status == 200, body[:300]
+    assert json.loads(body)["boolean"] is True
+
+
+@pytest.mark.parametrize("where", ["url", "form"])
+def test_a_request_that_is_not_utf8_is_400_not_run(server, where):
+    """%FF is no UTF-8: werkzeug would decode it as U+FFFD and run the query anyway."""
+    encoded = "query=ASK%20%7B%7D%20%23%FF"
+    if where == "url":
+        response = http.get(server + "/sparql?" + encoded, timeout=TIMEOUT)
+    else:
+        response = http.post(server + "/sparql", data=encoded, headers={"Content-Type": FORM},
+                             timeout=TIMEOUT)
+    assert response.status_code == 400, response.text
+    assert "not valid UTF-8" in response.text
+    encoded_ok = "query=ASK%20%7B%7D%20%23%E9%AB%98"  # 高 in UTF-8
+    assert http.get(server + "/sparql?" + encoded_ok, timeout=TIMEOUT).status_code == 200
+
+
+def test_an_api_query_string_that_is_not_utf8_is_400(server):
+    response = http.get(server + "/api/search?q=%FF%FE", timeout=TIMEOUT)
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.text
+
+
+def test_a_query_the_engine_cannot_evaluate_is_the_clients_400(server):
+    response = get(server, {"query": "SELECT (<http://example.org/unknown-function>(1) AS ?x) {}"})
+    assert response.status_code == 400
+    assert "could not be evaluated" in response.text and "unknown-function" in response.text
+
+
 # --- service description -------------------------------------------------------------------------
 
 def _service_description(server, accept: str | None) -> rdflib.Graph:
