@@ -5,13 +5,15 @@ Servers (all on 127.0.0.1, free ports, default graph = union of the named graphs
 
 * ``ox-ro``        ``oxigraph serve-read-only`` on an on-disk store built with ``oxigraph load``
 * ``ox-mem``       ``oxigraph serve`` without ``--location`` (in-memory), loaded over the Graph Store Protocol
-* ``ours-nocache`` ``smartcity-kg serve --no-cache`` (gunicorn + query worker processes)
+* ``ours-nocache`` ``smartcity-kg serve --no-cache`` (granian + query worker processes)
 * ``ours-cache``   ``smartcity-kg serve`` (result cache on)
 * ``py-floor``     ``floor_app.py`` under gunicorn: a bare WSGI app that runs the query in-process on an
                    in-memory pyoxigraph store, with none of an endpoint's checks, limits or isolation;
                    what any Python server over pyoxigraph costs at least (the floor under ours)
 * ``ours-disk``    (only with ``--servers``) cache off and ``SMARTCITY_KG_IN_MEMORY=off``: the query
                    workers read the on-disk store, like ``ox-ro``
+* ``gunicorn-nocache``, ``gunicorn-cache`` (only with ``--servers``) the same as ``ours-*`` under
+                   gunicorn (``--http-server gunicorn``) instead of granian
 
 Every server gets the same Turtle: ``data/ttl/*.ttl`` and ``ontology/smartcity.ttl``, one named graph
 per file (``<base>/graph/<stem>``, the ontology as ``<base>/graph/ontology``). Our store is built from
@@ -61,9 +63,9 @@ if str(PROJECT_DIR) not in sys.path:
 BASE = "https://w3id.org/smartcity-kg"
 GRAPH_BASE = BASE + "/graph/"
 SERVER_NAMES = ("ox-ro", "ox-mem", "py-floor", "ours-nocache", "ours-cache")
-#: ours-disk: cache off, query workers read the on-disk store (IN_MEMORY off); granian-*: our Flask
-#: app with the same settings under granian (a Rust HTTP server with a WSGI interface) instead of gunicorn
-OPTIONAL_SERVERS = ("ours-disk", "granian-nocache", "granian-cache")
+#: ours-disk: cache off, query workers read the on-disk store (IN_MEMORY off); gunicorn-*: our app
+#: with the same settings under gunicorn (gthread) instead of granian (``--http-server gunicorn``)
+OPTIONAL_SERVERS = ("ours-disk", "gunicorn-nocache", "gunicorn-cache")
 OX_REFERENCES = ("ox-ro", "ox-mem")
 
 PREFIXES = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
@@ -765,22 +767,13 @@ def main(argv: list[str] | None = None) -> int:
                        "--pythonpath", f"{PROJECT_DIR},{PROJECT_DIR / 'benchmarks'}",
                        "floor_app:create_app()"]
                 server = Server(name, cmd, "/", log, port, env={"BENCH_FLOOR_STORE": str(store_link)})
-            elif name.startswith("granian-"):
-                granian = Path(sys.executable).parent / "granian"
-                workers = args.web_workers or 2
-                cmd = [str(granian), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
-                       "--port", str(port), "--workers", str(workers),
-                       "--blocking-threads", str(args.threads or 8), "--no-ws", "server:create_app"]
-                env = {"SMARTCITY_KG_STORE": str(store_link),
-                       "SMARTCITY_KG_CACHE": "on" if name == "granian-cache" else "off"}
-                if args.query_workers:
-                    env["SMARTCITY_KG_QUERY_WORKERS"] = str(args.query_workers)
-                server = Server(name, cmd, "/sparql", log, port, ready_path="/healthz", env=env)
             else:
                 cmd = [str(ours), "serve", "--host", "127.0.0.1", "--port", str(port),
                        "--store", str(store_link)]
-                if name in ("ours-nocache", "ours-disk"):
+                if name in ("ours-nocache", "ours-disk", "gunicorn-nocache"):
                     cmd.append("--no-cache")
+                if name.startswith("gunicorn-"):
+                    cmd += ["--http-server", "gunicorn"]
                 if args.web_workers:
                     cmd += ["--workers", str(args.web_workers)]
                 if args.query_workers:
@@ -831,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
         from server.config import DEFAULTS
 
         web = args.web_workers or DEFAULTS["WEB_WORKERS"]
-        workers = (f"{web} web processes (gunicorn gthread, {args.threads or DEFAULTS['HTTP_THREADS']} "
+        workers = (f"{web} web processes (granian, {args.threads or DEFAULTS['HTTP_THREADS']} "
                    f"threads each), each with {args.query_workers or DEFAULTS['QUERY_WORKERS']} query "
                    "processes")
         info = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "run the SPARQL endpoint (gunicorn; --dev for Flask's server)"
+HELP = "run the web service (granian or gunicorn; --dev for Flask's server)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_const", const=False, dest="cache",
                         help="turn the result cache off (env SMARTCITY_KG_CACHE=off)")
     parser.add_argument("--threads", type=int, help="request threads per web process (default 8)")
-    parser.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+    parser.add_argument("--http-server", choices=("granian", "gunicorn"),
+                        help="HTTP server running the app (default granian; env SMARTCITY_KG_HTTP_SERVER)")
+    parser.add_argument("--dev", action="store_true", help="Flask's development server instead")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {"STORE": args.store, "CONFIG": args.config, "QUERY_TIMEOUT": args.query_timeout,
                  "QUERY_WORKERS": args.query_workers, "CACHE": args.cache,
-                 "WEB_WORKERS": args.workers, "HTTP_THREADS": args.threads}
+                 "WEB_WORKERS": args.workers, "HTTP_THREADS": args.threads, "HTTP_SERVER": args.http_server}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     return serve(overrides, host=args.host, port=args.port, dev=args.dev)

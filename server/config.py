@@ -21,7 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 100_000,                   # result rows (or triples) at most; more are cut off
     "MAX_REQUEST_BYTES": 1_000_000,        # request body (and URL query string) at most
     "MAX_QUERY_DEPTH": 64,                 # nesting of { ( [ in a query at most
-    "WEB_WORKERS": 2,                      # gunicorn processes (each with its own query processes)
+    "HTTP_SERVER": "granian",              # granian or gunicorn (both run the same Flask app)
+    "WEB_WORKERS": 2,                      # web processes (each with its own query processes)
     "HTTP_THREADS": 8,                     # request threads per web process
     "QUERY_WORKERS": 2,                    # query processes per web process
     "IN_MEMORY": True,                     # each query process holds the data in memory
@@ -35,8 +36,17 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Settings that take one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {"HTTP_SERVER": ("granian", "gunicorn")}
+
+
 def _coerce(key: str, value: Any) -> Any:
     default = DEFAULTS[key]
+    if key in CHOICES:
+        word = str(value).strip().lower()
+        if word not in CHOICES[key]:
+            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(CHOICES[key])}")
+        return word
     try:
         if isinstance(default, bool):
             if isinstance(value, bool):
@@ -93,3 +103,16 @@ def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] 
             config[key] = _coerce(key, value)
     config["STORE"] = str(Path(config["STORE"]))
     return config
+
+
+def as_text(key: str, value: Any) -> str:
+    """A setting's value as an environment variable spells it (the inverse of the coercion).
+
+    >>> as_text("CACHE", False), as_text("SERVICE_ALLOWLIST", ["http://a", "http://b"])
+    ('off', 'http://a,http://b')
+    """
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return str(value)

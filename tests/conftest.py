@@ -1,5 +1,5 @@
 """Shared fixtures: one full load of the bundled data into a temporary store per test session, one
-in-process app over it (``server``, reached with ``http``), and one real gunicorn server (``live_server``).
+in-process app over it (``server``, reached with ``http``), and one real server (granian, ``live_server``).
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def free_port() -> int:
 
 
 def start_server(store: Path, *options: str, env: dict | None = None):
-    """Start ``smartcity-kg serve`` (gunicorn) on a free loopback port; return (process, base URL).
+    """Start ``smartcity-kg serve`` (granian, or gunicorn with ``--http-server gunicorn``) on a free
+    loopback port; return (process, base URL).
 
     Waits until /healthz answers (30 s at most). The caller stops it with ``stop_server``.
     """
@@ -137,8 +138,8 @@ def start_server(store: Path, *options: str, env: dict | None = None):
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
             output = Path(process.log_path).read_text(errors="replace")
+            stop_server(process)
             raise RuntimeError(f"server did not start: {output[-2000:]}")
         time.sleep(0.1)
 
@@ -182,7 +183,7 @@ def server(app) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(kg, kg_root) -> str:
-    """Base URL of a real server (gunicorn, default settings) on a loopback port, serving the
+    """Base URL of a real server (granian, default settings) on a loopback port, serving the
     session's store: for what only a real server shows (real clients, connections, size limits)."""
     process, base = start_server(kg_root / "store")
     try:
@@ -193,7 +194,7 @@ def live_server(kg, kg_root) -> str:
 
 @dataclass
 class LiveServer:
-    """A server started by ``start_server``: its process (the gunicorn master) and base URL."""
+    """A server started by ``start_server``: its process (the HTTP server's master) and base URL."""
 
     process: object
     base: str

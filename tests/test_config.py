@@ -98,7 +98,7 @@ def test_a_missing_file_is_refused(tmp_path):
 # --- the real server ------------------------------------------------------------------------------
 
 def _web_processes(master: int) -> int:
-    """gunicorn's worker processes: the children of the master that run the web app."""
+    """The HTTP server's worker processes: the children of its master that run the web app."""
     parents = collections.Counter()
     for entry in os.listdir("/proc"):
         if entry.isdigit():

@@ -1,4 +1,4 @@
-"""Limits of the real server (gunicorn) under hostile or careless input: timeouts, nesting, SERVICE,
+"""Limits of the real server (granian) under hostile or careless input: timeouts, nesting, SERVICE,
 row cap, result cache, and a fuzz run that must never get a 5xx or a dropped connection.
 
 The server is the session's ``limited_server`` (conftest): a 1 s query timeout, a 100-row cap, no
@@ -24,7 +24,15 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
-from conftest import LIMITED_MAX_ROWS, LIMITED_QUERY_TIMEOUT, LIMITED_WEB_WORKERS, LiveServer, http
+from conftest import (
+    LIMITED_MAX_ROWS,
+    LIMITED_QUERY_TIMEOUT,
+    LIMITED_WEB_WORKERS,
+    LiveServer,
+    http,
+    start_server,
+    stop_server,
+)
 from wsgi_transport import WSGIAdapter
 
 from server.config import DEFAULTS
@@ -369,7 +377,7 @@ def _valid_request_line(request: bytes) -> bool:
 def _raw_exchange(base: str, request: bytes, label: str) -> Answer:
     """Send ``request`` (complete bytes, ``Connection: close``) and read the whole answer.
 
-    A request whose request line is not HTTP at all is refused by gunicorn itself, which closes
+    A request whose request line is not HTTP at all is refused by the HTTP server itself, which closes
     the connection at once; a reset is then an acceptable answer (``garbage``).
     """
     parts = urlsplit(base)
@@ -590,3 +598,27 @@ def test_access_log_writes_one_combined_format_line_per_request(limited):
                r'"GET /healthz\?x=1 HTTP/1\.1" '
                rf'200 {len(response.content)} "http://example\.org/" "{re.escape(escaped_agent)}"')
     assert re.fullmatch(pattern, lines[0]), lines[0]
+
+
+@pytest.mark.slow
+def test_gunicorn_runs_the_same_app_with_the_same_access_log(kg, kg_root):
+    """``--http-server gunicorn``: the other real server for the same app (granian is the default)."""
+    process, base = start_server(kg_root / "store", "--http-server", "gunicorn", "--workers", "1",
+                                 "--query-workers", "1")
+    try:
+        response = requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=TIMEOUT,
+                                headers={"User-Agent": "gunicorn-probe", "Accept": "application/json"})
+        assert response.status_code == 200 and response.json()["boolean"] is True
+        assert response.headers["Server"].startswith("gunicorn")
+        deadline = time.monotonic() + 5
+        while True:
+            output = Path(process.log_path).read_text(errors="replace")
+            lines = [line for line in output.splitlines() if "gunicorn-probe" in line]
+            if lines or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    finally:
+        stop_server(process)
+    pattern = (r'127\.0\.0\.1 - - \[[^\]]+\] "GET /sparql\?query=ASK\+%7B\+%3Fs\+%3Fp\+%3Fo\+%7D HTTP/1\.1" '
+               rf'200 {len(response.content)} "-" "gunicorn-probe"')
+    assert len(lines) == 1 and re.fullmatch(pattern, lines[0]), lines
