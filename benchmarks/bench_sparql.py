@@ -65,7 +65,8 @@ GRAPH_BASE = BASE + "/graph/"
 SERVER_NAMES = ("ox-ro", "ox-mem", "py-floor", "ours-nocache", "ours-cache")
 #: ours-disk: cache off, query workers read the on-disk store (IN_MEMORY off); gunicorn-*: our app
 #: with the same settings under gunicorn (gthread) instead of granian (``--http-server gunicorn``)
-OPTIONAL_SERVERS = ("ours-disk", "gunicorn-nocache", "gunicorn-cache")
+#: before-*: another checkout's ``smartcity-kg serve`` (``--before PATH``), to compare versions in one run
+OPTIONAL_SERVERS = ("ours-disk", "gunicorn-nocache", "gunicorn-cache", "before-nocache", "before-cache")
 OX_REFERENCES = ("ox-ro", "ox-mem")
 
 PREFIXES = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
@@ -662,6 +663,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int,
                         help="our server's HTTP threads per web process (its default: 8)")
     parser.add_argument("--oxigraph", help="path of the oxigraph binary (default: beside python, then PATH)")
+    parser.add_argument("--before", help="another checkout's smartcity-kg script, served as before-nocache "
+                                         "and before-cache (e.g. the last release's, to compare versions)")
     parser.add_argument("--output", default=str(PROJECT_DIR / "benchmarks" / "results.md"),
                         help="Markdown report (default benchmarks/results.md)")
     parser.add_argument("--seed", type=int, default=1)
@@ -675,6 +678,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.mixes = [m.strip() for m in args.mixes.split(",") if m.strip()]
     unknown = set(args.servers) - set(SERVER_NAMES + OPTIONAL_SERVERS)
     unknown |= set(args.mixes) - {"param", "canned"}
+    if any(s.startswith("before-") for s in args.servers) and not args.before:
+        parser.error("before-nocache and before-cache need --before PATH")
     if unknown or not args.servers or not args.mixes or not args.concurrency or min(args.concurrency) < 1:
         parser.error(f"bad --servers/--mixes/--concurrency ({', '.join(sorted(unknown)) or 'empty'})")
     return args
@@ -768,9 +773,10 @@ def main(argv: list[str] | None = None) -> int:
                        "floor_app:create_app()"]
                 server = Server(name, cmd, "/", log, port, env={"BENCH_FLOOR_STORE": str(store_link)})
             else:
-                cmd = [str(ours), "serve", "--host", "127.0.0.1", "--port", str(port),
+                script = args.before if name.startswith("before-") else ours
+                cmd = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port),
                        "--store", str(store_link)]
-                if name in ("ours-nocache", "ours-disk", "gunicorn-nocache"):
+                if name in ("ours-nocache", "ours-disk", "gunicorn-nocache", "before-nocache"):
                     cmd.append("--no-cache")
                 if name.startswith("gunicorn-"):
                     cmd += ["--http-server", "gunicorn"]
