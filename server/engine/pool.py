@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -26,6 +25,7 @@ import weakref
 from pathlib import Path
 
 from kg.errors import EngineFailure, EngineUnavailable, QueryTimeout, StoreError
+from kg.store import StoreLink
 
 from .messages import Answer, Failed
 from .query import QueryRequest, QueryResult
@@ -55,7 +55,8 @@ class QueryEngine:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self._store_path = Path(store_path)
-        self._version = self._link_version()
+        self._link = StoreLink(self._store_path)  # one readlink per request tells a new version
+        self._version = self._link.version()
         if self._version is None:
             raise StoreError(f"{store_path}: no store here; run 'smartcity-kg load' first")
         self.workers = workers
@@ -292,16 +293,9 @@ class QueryEngine:
             log.warning("query failed in worker %s: %s", worker.pid, reply.detail)
         raise reply.exception()
 
-    def _link_version(self) -> str | None:
-        """The version the store link names: one readlink, cheap enough for every request."""
-        try:
-            return os.path.basename(os.readlink(self._store_path))
-        except OSError:
-            return None
-
     def _refresh_version(self) -> str:
         """Follow the store link; on a switch, restart idle workers still on the old version now."""
-        current = self._link_version()
+        current = self._link.version()
         if current is None or current == self._version:
             return self._version
         stale = []
