@@ -21,8 +21,10 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-#: The project's own folder of canned queries.
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "queries"
+from kg.defaults import QUERIES_DIR
+
+#: The project's own folder of canned queries (the app's QUERIES_DIR setting may name another).
+DEFAULT_DIR = QUERIES_DIR
 
 PARAM_TYPES = frozenset({"iri", "iri-or-label", "lgcode", "fiscal-year", "integer", "number", "text",
                          "choice"})
