@@ -84,6 +84,9 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 ALIASES[BOOLEAN] = ALIASES[SOLUTIONS]
 
+#: The ``format=`` names of /api and what each writes (``csv`` with ``bom=1`` is ``csv-bom``).
+API_FORMATS: dict[str, ResultFormat] = {f.api_name: f for f in TABLE if f.api_name}
+
 #: ``format=`` spellings on /sparql → media type (``json`` and ``xml`` resolve per kind).
 SPARQL_FORMAT_NAMES: dict[str, str] = {
     "json": "application/json", "xml": "application/xml",
@@ -104,12 +107,7 @@ def resolve(media_type: str, kind: str) -> str | None:
     return media_type if fmt is not None and kind in fmt.kinds else None
 
 
-def api_formats() -> dict[str, ResultFormat]:
-    """The ``format=`` names of /api and what each writes (``csv`` with ``bom=1`` is ``csv-bom``)."""
-    return {f.api_name: f for f in TABLE if f.api_name}
-
-
 def by_api_name(name: str, bom: bool) -> ResultFormat:
     """The format an /api request asks for by name; CSV with ``bom`` gets the byte-order mark."""
-    fmt = api_formats()[name]
+    fmt = API_FORMATS[name]
     return BY_KEY["csv-bom"] if bom and fmt.key == "csv" else fmt

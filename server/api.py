@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
 
 #: The formats of /api by ``format=`` name (kg.formats), the default (plain JSON) first.
-API_FORMATS: dict[str, ResultFormat] = dict(sorted(formats.api_formats().items(),
+API_FORMATS: dict[str, ResultFormat] = dict(sorted(formats.API_FORMATS.items(),
                                                    key=lambda item: item[0] != "json"))
 CSV_BOM = formats.BY_KEY["csv-bom"]
 _SPELLINGS = {"sparql-json": "srj", "srx": "xml", "sparql-xml": "xml", "application/xml": "xml"}

@@ -16,7 +16,7 @@ from .queries import CannedQuery, Param
 
 #: Output formats of a canned query, by ``format=`` name, and what each is.
 FORMATS = {name: (f"{f.title} ({f.media_type})" if f.iri else f.title + " (default)")
-           for name, f in formats.api_formats().items()}
+           for name, f in formats.API_FORMATS.items()}
 
 OPENAPI_VERSION = "3.1.0"
 
