@@ -9,6 +9,17 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
 
 from .vocab import SCKG, Iris
 
+# What a named graph holds, where the graph's name alone does not say it: (description, source key).
+GRAPH_DESCRIPTIONS = {
+    "translations": (
+        "The project's translations: every English label, title and romanized name the project "
+        "wrote; no source states them. Municipality names are romanized from the kana reading "
+        "(modified Hepburn, e-Stat's form, e.g. Takamatsu-shi), spelled as the body itself "
+        "spells it where data/source/official-english-names.csv cites the body's own usage "
+        "(e.g. Minoh-shi).",
+        "project-curation"),
+}
+
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
 
 
@@ -46,6 +57,12 @@ def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: M
         add((subset, RDF.type, VOID.Dataset))
         add((subset, SCKG.namedGraph, iris.graph(name)))
         add((subset, VOID.triples, Literal(len(data))))
+        if name in GRAPH_DESCRIPTIONS:
+            description, source = GRAPH_DESCRIPTIONS[name]
+            add((subset, DCTERMS.description, Literal(description, lang="en")))
+            add((subset, DCTERMS.source, iris.source(source)))
+            if source == "project-curation":
+                add((subset, SCKG.curatedByProject, Literal(True)))
         total += len(data)
     own = iris.id("dataset", "smartcity-kg", "graph", "void")
     for triple in ((dataset, VOID.subset, own), (own, RDF.type, VOID.Dataset),

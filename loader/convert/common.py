@@ -20,6 +20,18 @@ from ..csvsource import Row, Table, read_table
 from ..vocab import SCKG, Iris
 
 
+TRANSLATIONS = "translations"  # the graph of every English label the project wrote
+
+
+class BuildGraph(Graph):
+    """A named graph of a :class:`Build`, which knows its build so :func:`label` can reach the
+    translations graph from any graph it is given."""
+
+    def __init__(self, build: Build, name: str) -> None:
+        super().__init__(identifier=build.iris.graph(name))
+        self.build = build
+
+
 @dataclass
 class Build:
     """The graphs being built and where each instance came from."""
@@ -31,7 +43,7 @@ class Build:
     def graph(self, name: str) -> Graph:
         """The named graph ``name``, created on first use."""
         if name not in self.graphs:
-            self.graphs[name] = Graph(identifier=self.iris.graph(name))
+            self.graphs[name] = BuildGraph(self, name)
         return self.graphs[name]
 
 
@@ -97,16 +109,23 @@ def known(kind: str, row: Row, column: str, keys: Collection[str], value: str | 
 
 def label(g: Graph, subject: URIRef, ja: str, en: str | None = None, kana: str | None = None,
           concept: bool = False) -> None:
-    """rdfs:label in Japanese, kana and English; concepts also get skos:prefLabel (without kana)."""
-    values = [Literal(ja, lang="ja")]
+    """rdfs:label in Japanese, kana and English; concepts also get skos:prefLabel (without kana).
+
+    The Japanese and kana labels are the source's and go to ``g``. No source of ours states an
+    English name, so the English label is the project's translation or romanization: it goes to
+    the ``translations`` graph of the build ``g`` belongs to (to ``g`` itself only for a graph
+    outside a build).
+    """
+    english = g.build.graph(TRANSLATIONS) if isinstance(g, BuildGraph) else g
+    values = [(g, Literal(ja, lang="ja"))]
     if kana:
-        values.append(Literal(kana, lang="ja-hrkt"))
+        values.append((g, Literal(kana, lang="ja-hrkt")))
     if en:
-        values.append(Literal(en, lang="en"))
-    for value in values:
-        g.add((subject, RDFS.label, value))
+        values.append((english, Literal(en, lang="en")))
+    for graph, value in values:
+        graph.add((subject, RDFS.label, value))
         if concept and value.language != "ja-hrkt":
-            g.add((subject, SKOS.prefLabel, value))
+            graph.add((subject, SKOS.prefLabel, value))
 
 
 def ids(table: Table, column: str = "id") -> frozenset[str]:

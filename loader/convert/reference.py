@@ -6,6 +6,7 @@ code through the :class:`Places` these steps return.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,9 +15,9 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from .. import cells
 from ..csvsource import Row
-from ..romanize import municipality_name_en
+from ..romanize import municipality_name_en, with_spelling
 from ..vocab import GEO, SCHEMA, SCKG, estat_sac
-from .common import Context, ids, label
+from .common import TRANSLATIONS, Context, ids, label
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Prefectures:
     places: Mapping[str, Place]  # by code
     by_name: Mapping[str, str]  # name -> code
     capitals: Mapping[str, tuple[Row, str]]  # code -> (row, capital's name), checked with municipalities
+    short_en: Mapping[str, str]  # code -> the source's romanized name (pref_en), "Tokyo"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def sources(ctx: Context) -> frozenset[str]:
         ctx.build.origins.setdefault(subject, (row.file, row.number))
         g.add((subject, RDF.type, SCKG.SourceDocument))
         g.add((subject, DCTERMS.title, Literal(cells.text(row, "title_ja"), lang="ja")))
-        g.add((subject, DCTERMS.title, Literal(cells.text(row, "title_en"), lang="en")))
+        # The English title is the project's translation (translations graph).
+        ctx.build.graph(TRANSLATIONS).add((subject, DCTERMS.title, Literal(cells.text(row, "title_en"), lang="en")))
         label(g, subject, row["title_ja"], row["title_en"])
         if publisher := cells.optional(row, "publisher"):
             g.add((subject, DCTERMS.publisher, Literal(publisher, lang="ja")))
@@ -101,6 +104,16 @@ def _local_government(ctx: Context, g: Graph, subject: URIRef, row: Row, code: s
         g.add((subject, FOAF.homepage, URIRef(url)))
 
 
+def prefecture_name_en(name: str, short_en: str) -> str:
+    """The English label of a prefecture, in its own usage: ``Nagasaki Prefecture``, never just
+    ``Nagasaki`` (which is also a city); 東京都 ``Tokyo Metropolis``, 北海道 ``Hokkaido``."""
+    if name == "北海道":
+        return short_en
+    if name.endswith("都"):
+        return f"{short_en} Metropolis"
+    return f"{short_en} Prefecture"  # 府 and 県 alike: Kyoto Prefecture, Osaka Prefecture
+
+
 def prefectures(ctx: Context) -> Prefectures:
     """Describe the prefectures; their capitals are linked once municipalities are known."""
     t = ctx.table("prefectures.csv", "pid", "pref", "prefkana", "pref_en", "url", "lgcode",
@@ -109,12 +122,14 @@ def prefectures(ctx: Context) -> Prefectures:
     places: dict[str, Place] = {}
     by_name: dict[str, str] = {}
     capitals: dict[str, tuple[Row, str]] = {}
+    short_en: dict[str, str] = {}
     for row in t:
         code = cells.lg_code(row, "lgcode")
         if code[2:5] != "000":
             raise row.error("lgcode", f"'{code}' is not a prefecture code (digits 3–5 must be 000)")
         g, subject = ctx.instance("localgovjp", "prefecture", code, SCKG.Prefecture, row)
-        name, en = cells.text(row, "pref"), cells.text(row, "pref_en")
+        name, short_en[code] = cells.text(row, "pref"), cells.text(row, "pref_en")
+        en = prefecture_name_en(name, short_en[code])
         label(g, subject, name, en, cells.text(row, "prefkana"))
         _local_government(ctx, g, subject, row, code)
         iso = cells.text(row, "ISO3166-2")
@@ -125,17 +140,35 @@ def prefectures(ctx: Context) -> Prefectures:
         by_name[name] = code
         if capital := cells.optional(row, "capital"):
             capitals[code] = (row, capital)
-    return Prefectures(places, by_name, capitals)
+    return Prefectures(places, by_name, capitals, short_en)
+
+
+def official_english_names(ctx: Context) -> dict[str, tuple[Row, str]]:
+    """The bodies' own English spellings, by code, each with its evidence (the body's web address)."""
+    t = ctx.table("official-english-names.csv", "code", "name", "name_en", "evidence", "note", key="code")
+    spellings: dict[str, tuple[Row, str]] = {}
+    for row in t:
+        if not cells.iri(row, "evidence"):
+            raise row.error("evidence", "an official English name needs its evidence (a URL)")
+        spellings[cells.lg_code(row, "code")] = (row, cells.text(row, "name_en"))
+    return spellings
 
 
 def municipalities(ctx: Context, prefs: Prefectures) -> Places:
-    """Describe the municipalities, link wards to their cities and prefectures to their capitals."""
+    """Describe the municipalities, link wards to their cities and prefectures to their capitals.
+
+    English labels: the romanized reading (:mod:`loader.romanize`), with the body's own
+    spelling where official-english-names.csv gives one; a ward carries its city's label
+    (``Sapporo-shi Chuo-ku``); a label two bodies would share gets its prefecture
+    (``Fuchu-shi, Tokyo``), and one two bodies of a prefecture would still share, its code
+    (江差町 and 枝幸町 both read えさしちょう: ``Esashi-cho, Hokkaido (013617)``).
+    """
     t = ctx.table("municipalities.csv", "pref", "city", "citykana", "lat", "lng", "url",
                   "phrase", "lgcode", key="lgcode")
     cells.unique(t, "city", key=lambda r: (r["pref"], r["city"]))
-    places: dict[str, Place] = {}
+    spellings = official_english_names(ctx)
     by_name: dict[tuple[str, str], str] = {}
-    wards: list[tuple[Row, URIRef, str, str]] = []
+    read: list[tuple[Row, str, str]] = []  # (row, code, prefecture code)
     for row in t:
         code = cells.lg_code(row, "lgcode")
         pref_name = cells.text(row, "pref")
@@ -144,18 +177,28 @@ def municipalities(ctx: Context, prefs: Prefectures) -> Places:
         pref_code = prefs.by_name[pref_name]
         if code[:2] != pref_code[:2]:
             raise row.error("lgcode", f"'{code}' does not lie in {pref_name} ({pref_code[:2]}…)")
+        by_name[(pref_name, cells.text(row, "city"))] = code
+        read.append((row, code, pref_code))
+    for code, (row, _) in spellings.items():
+        if code not in {c for _, c, _ in read}:
+            raise row.error("code", f"unknown municipality '{code}'")
+        if row["name"] != next(r["city"] for r, c, _ in read if c == code):
+            raise row.error("name", f"'{row['name']}' is not the name of municipality {code}")
+    english = _english_names(read, by_name, spellings, prefs)
+    places: dict[str, Place] = {}
+    wards: list[tuple[Row, URIRef, str, str]] = []
+    for row, code, pref_code in read:
         g, subject = ctx.instance("localgovjp", "municipality", code, SCKG.Municipality, row)
-        name, kana = cells.text(row, "city"), cells.text(row, "citykana")
-        ja, en = name.replace(" ", ""), municipality_name_en(name, kana)
+        name, kana = row["city"], cells.text(row, "citykana")
+        ja, en = name.replace(" ", ""), english[code]
         label(g, subject, ja, en, kana.replace(" ", ""))
         _local_government(ctx, g, subject, row, code)
         g.add((subject, SCKG.prefecture, prefs.places[pref_code].iri))
         if phrase := cells.optional(row, "phrase"):
             g.add((subject, SCHEMA.slogan, Literal(phrase, lang="ja")))
         places[code] = Place(subject, ja, en)
-        by_name[(pref_name, name)] = code
         if " " in name:
-            wards.append((row, subject, pref_name, name.split()[0]))
+            wards.append((row, subject, row["pref"], name.split()[0]))
     for row, subject, pref_name, parent in wards:
         if (pref_name, parent) not in by_name:
             raise row.error("city", f"ward of unknown municipality '{parent}'")
@@ -167,3 +210,23 @@ def municipalities(ctx: Context, prefs: Prefectures) -> Places:
         ctx.build.graph("localgovjp").add((
             prefs.places[pref_code].iri, SCKG.capital, places[by_name[(names[pref_code], capital)]].iri))
     return Places(prefs.places, places)
+
+
+def _english_names(read: list[tuple[Row, str, str]], by_name: Mapping[tuple[str, str], str],
+                   spellings: Mapping[str, tuple[Row, str]], prefs: Prefectures) -> dict[str, str]:
+    """Each municipality's English label by code (see :func:`municipalities`)."""
+    english: dict[str, str] = {}
+    for row, code, _ in read:
+        name = row["city"]
+        romanized = municipality_name_en(name, row["citykana"])
+        city = by_name.get((row["pref"], name.split()[0])) if " " in name else code
+        if city in spellings:  # the body's own spelling; a ward takes its city's
+            romanized = with_spelling(romanized, spellings[city][1])
+        english[code] = romanized
+    for qualify in (lambda code, pref_code: f", {prefs.short_en[pref_code]}",
+                    lambda code, pref_code: f" ({code})"):
+        counts = Counter(english.values())
+        for _, code, pref_code in read:
+            if counts[english[code]] > 1:
+                english[code] += qualify(code, pref_code)
+    return english
