@@ -177,7 +177,7 @@ def with_spelling(romanized: str, spelling: str) -> str:
     'Ohtawara-shi'
     """
     first, _, rest = romanized.partition(" ")
-    stem, dash, suffix = first.rpartition("-")
+    _, dash, suffix = first.rpartition("-")
     if not dash or "-" + suffix not in _SUFFIX_NAMES:
-        stem, suffix = first, ""
+        suffix = ""
     return spelling + (f"-{suffix}" if suffix else "") + (f" {rest}" if rest else "")

@@ -19,7 +19,6 @@ from .. import cells
 from ..csvsource import Row, Table, read_table
 from ..vocab import SCKG, Iris
 
-
 TRANSLATIONS = "translations"  # the graph of every English label the project wrote
 
 
@@ -116,7 +115,7 @@ def label(g: Graph, subject: URIRef, ja: str, en: str | None = None, kana: str |
     the ``translations`` graph of the build ``g`` belongs to (to ``g`` itself only for a graph
     outside a build).
     """
-    english = g.build.graph(TRANSLATIONS) if isinstance(g, BuildGraph) else g
+    english = _translations(g)
     values = [(g, Literal(ja, lang="ja"))]
     if kana:
         values.append((g, Literal(kana, lang="ja-hrkt")))
@@ -126,6 +125,17 @@ def label(g: Graph, subject: URIRef, ja: str, en: str | None = None, kana: str |
         graph.add((subject, RDFS.label, value))
         if concept and value.language != "ja-hrkt":
             graph.add((subject, SKOS.prefLabel, value))
+
+
+def translation(g: Graph, subject: URIRef, predicate: URIRef, en: str) -> None:
+    """An English text the project wrote (a title, definition or note no source states), in the
+    ``translations`` graph of the build ``g`` belongs to, like the English labels of :func:`label`."""
+    _translations(g).add((subject, predicate, Literal(en, lang="en")))
+
+
+def _translations(g: Graph) -> Graph:
+    """The translations graph of the build ``g`` belongs to; ``g`` itself outside a build."""
+    return g.build.graph(TRANSLATIONS) if isinstance(g, BuildGraph) else g
 
 
 def ids(table: Table, column: str = "id") -> frozenset[str]:

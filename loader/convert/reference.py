@@ -17,7 +17,7 @@ from .. import cells
 from ..csvsource import Row
 from ..romanize import municipality_name_en, with_spelling
 from ..vocab import GEO, SCHEMA, SCKG, estat_sac
-from .common import TRANSLATIONS, Context, ids, label
+from .common import Context, ids, label, translation
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,7 @@ def sources(ctx: Context) -> frozenset[str]:
         ctx.build.origins.setdefault(subject, (row.file, row.number))
         g.add((subject, RDF.type, SCKG.SourceDocument))
         g.add((subject, DCTERMS.title, Literal(cells.text(row, "title_ja"), lang="ja")))
-        # The English title is the project's translation (translations graph).
-        ctx.build.graph(TRANSLATIONS).add((subject, DCTERMS.title, Literal(cells.text(row, "title_en"), lang="en")))
+        translation(g, subject, DCTERMS.title, cells.text(row, "title_en"))
         label(g, subject, row["title_ja"], row["title_en"])
         if publisher := cells.optional(row, "publisher"):
             g.add((subject, DCTERMS.publisher, Literal(publisher, lang="ja")))
