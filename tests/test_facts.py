@@ -21,7 +21,8 @@ CURATED = f"<{BASE}/graph/curated>"
 LOCALGOVJP = f"<{BASE}/graph/localgovjp>"
 SERVICES = f"<{BASE}/graph/service-implementations>"
 VOID_GRAPH = f"<{BASE}/graph/void>"
-GRAPH_NAMES = ("briefing", "curated", "localgovjp", "service-implementations", "ontology", "void")
+GRAPH_NAMES = ("briefing", "curated", "localgovjp", "service-implementations", "translations", "ontology",
+               "void")
 SOURCE_BRIEFING = f"<{BASE}/id/source/briefing>"
 SOURCE_CURATION = f"<{BASE}/id/source/project-curation>"
 VOID_PREFIX = "PREFIX void: <http://rdfs.org/ns/void#>\n"
