@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.defaults import SOURCE_DIR
 from loader.pipeline import compile_sources
 from loader.romanize import municipality_name_en
+from loader.vocab import SCKG
 
 BASE = "https://w3id.org/smartcity-kg"
 CURATION = URIRef(f"{BASE}/id/source/project-curation")
@@ -206,8 +207,10 @@ def test_romanizer_before_the_bodies_own_spellings(name, kana, romanized):
     assert municipality_name_en(name, kana) == romanized
 
 
-def test_no_two_local_governments_share_an_english_label(english, municipalities):
-    assert len(english) == len(municipalities) + 47
+def test_no_two_local_governments_share_an_english_label(compiled, english):
+    bodies = {s for cls in (SCKG.Municipality, SCKG.Prefecture)
+              for graph in compiled.graphs.values() for s in graph.subjects(RDF.type, cls)}
+    assert len(english) == len(bodies) >= 1916 + 47
     shared = {label: n for label, n in Counter(english.values()).items() if n > 1}
     assert not shared, f"English labels shared by several local governments: {shared}"
 
