@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, VOID, XSD
 
 from .vocab import SCKG, Iris
 
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
+
+#: What a named graph holds, for graphs whose name does not say it.
+GRAPH_DESCRIPTIONS = {
+    "iri-history": ("IRIs the project renamed, each as <old IRI> owl:sameAs <new IRI>, so that an old "
+                    "IRI keeps resolving (from data/source/iri-history.csv: old, new, date changed, reason). "
+                    "An old IRI is described nowhere else; its new IRI is."),
+}
+#: The link predicate of graphs that only link resources (VoID linksets).
+GRAPH_LINK_PREDICATES = {"iri-history": OWL.sameAs}
 
 
 def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: Mapping[str, str],
@@ -46,6 +55,11 @@ def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: M
         add((subset, RDF.type, VOID.Dataset))
         add((subset, SCKG.namedGraph, iris.graph(name)))
         add((subset, VOID.triples, Literal(len(data))))
+        if name in GRAPH_DESCRIPTIONS:
+            add((subset, DCTERMS.description, Literal(GRAPH_DESCRIPTIONS[name], lang="en")))
+        if name in GRAPH_LINK_PREDICATES:
+            add((subset, RDF.type, VOID.Linkset))
+            add((subset, VOID.linkPredicate, GRAPH_LINK_PREDICATES[name]))
         total += len(data)
     own = iris.id("dataset", "smartcity-kg", "graph", "void")
     for triple in ((dataset, VOID.subset, own), (own, RDF.type, VOID.Dataset),
