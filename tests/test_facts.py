@@ -448,8 +448,10 @@ def test_shared_use_flag_only_on_the_marked_introductions(kg):
     # sckg:sharedUse is the reading: the ※ entries and the 21 of 長崎県 (no ※, curated with basis)
     read = select(kg, f"""
         SELECT ?label ?marked ?basis {{ ?i a sckg:CityOSIntroduction ; sckg:sharedUse true ;
-                           sckg:sharedUseMarked ?marked ; sckg:municipality/rdfs:label ?label FILTER(LANG(?label) = "ja")
-                           BIND(EXISTS {{ GRAPH {CURATED} {{ ?i sckg:sharedUse true ; sckg:sharedUseBasis ?b }} }} AS ?basis) }}""")
+                           sckg:sharedUseMarked ?marked ; sckg:municipality/rdfs:label ?label
+                           FILTER(LANG(?label) = "ja")
+                           BIND(EXISTS {{ GRAPH {CURATED} {{ ?i sckg:sharedUse true ;
+                                                               sckg:sharedUseBasis ?b }} }} AS ?basis) }}""")
     assert len(read) == 3 + 21
     assert all(row["basis"] == "true" for row in read if row["marked"] == "false")
 
@@ -735,7 +737,8 @@ def test_briefing_facts_live_in_the_briefing_graph(kg, cls):
           BIND(EXISTS {{ ?s dcterms:source {SOURCE_BRIEFING} }} AS ?cites) }}""")
     assert rows, f"no sckg:{cls} at all"
     # A shared use the project reads from the briefing (長崎県's 21) is curated as a whole.
-    curated = select(kg, f"SELECT ?s {{ GRAPH {CURATED} {{ ?s a sckg:{cls} ; sckg:curatedByProject true }} }}")
+    curated = select(
+        kg, f"SELECT ?s {{ GRAPH {CURATED} {{ ?s a sckg:{cls} ; sckg:curatedByProject true }} }}")
     rows = [row for row in rows if not (row["g"] == CURATED[1:-1] and row["s"] in values(curated, "s"))]
     wrong = [row for row in rows if row["g"] != BRIEFING[1:-1] or row["cites"] != "true"]
     assert not wrong, f"sckg:{cls} outside the briefing graph or not citing the briefing: {wrong[:5]}"
@@ -798,8 +801,9 @@ def test_curated_graph_holds_only_curated_content(kg):
         SELECT DISTINCT ?s ?p {{ GRAPH {CURATED} {{ ?s ?p ?o }}
           FILTER NOT EXISTS {{ GRAPH {CURATED} {{ ?s sckg:curatedByProject true }} }}
           FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis,
-                            sckg:approach, sckg:approachBasis, sckg:cityOS, sckg:sharedUse, sckg:sharedUseBasis,
-                            sckg:status, sckg:statusBasis, skos:definition, sckg:definitionBasis)) }}""")
+                            sckg:approach, sckg:approachBasis, sckg:cityOS, sckg:sharedUse,
+                            sckg:sharedUseBasis, sckg:status, sckg:statusBasis, skos:definition,
+                            sckg:definitionBasis)) }}""")
     assert not rows, f"uncurated statements in the curated graph: {rows[:5]}"
 
 

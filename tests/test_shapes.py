@@ -847,7 +847,8 @@ CASES += [
 ]
 
 # -- City OS rules of issue 9 (shared use by its own definitions, introduction years, notations) ---
-OTHERS_CITY_OS_NOT_SHARED = "CityOSIntroduction of a City OS that another body owns must have sckg:sharedUse true"
+OTHERS_CITY_OS_NOT_SHARED = (
+    "CityOSIntroduction of a City OS that another body owns must have sckg:sharedUse true")
 INTRODUCED_BEFORE_CITY_OS = ("CityOSIntroduction's sckg:fiscalYear must not be earlier than the "
                              "sckg:introducedFiscalYear of its sckg:cityOS")
 UNKNOWN_COST_NOTATION = "CostAllocationMethod must have exactly one skos:notation, one of the scheme's"
