@@ -44,7 +44,7 @@ def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: M
     add((dataset, VOID.exampleResource, iris.id("municipality", "372013")))
     for vocabulary in (SCKG, "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/org#",
                        "https://schema.org/", "http://purl.org/dc/terms/",
-                       "http://www.w3.org/2003/01/geo/wgs84_pos#"):
+                       "http://www.w3.org/2003/01/geo/wgs84_pos#", str(OWL)):
         add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
     for source in sources:
         add((dataset, PROV.wasDerivedFrom, source))
