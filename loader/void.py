@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, VOID, XSD
 
 from .vocab import SCKG, Iris
 
@@ -18,9 +18,17 @@ GRAPH_DESCRIPTIONS = {
         "spells it where data/source/official-english-names.csv cites the body's own usage "
         "(e.g. Minoh-shi).",
         "project-curation"),
+    "iri-history": (
+        "IRIs the project renamed, each as <old IRI> owl:sameAs <new IRI>, so that an old IRI keeps "
+        "resolving (from data/source/iri-history.csv: old, new, date changed, reason). An old IRI "
+        "is described nowhere else; its new IRI is.",
+        "project-curation"),
 }
 
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
+
+#: The link predicate of graphs that only link resources (VoID linksets).
+GRAPH_LINK_PREDICATES = {"iri-history": OWL.sameAs}
 
 
 def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: Mapping[str, str],
@@ -46,7 +54,7 @@ def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: M
     add((dataset, VOID.exampleResource, iris.id("municipality", "372013")))
     for vocabulary in (SCKG, "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/org#",
                        "https://schema.org/", "http://purl.org/dc/terms/",
-                       "http://www.w3.org/2003/01/geo/wgs84_pos#"):
+                       "http://www.w3.org/2003/01/geo/wgs84_pos#", str(OWL)):
         add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
     for source in sources:
         add((dataset, PROV.wasDerivedFrom, source))
@@ -63,6 +71,9 @@ def describe(iris: Iris, graph: Graph, data_graphs: Mapping[str, Graph], info: M
             add((subset, DCTERMS.source, iris.source(source)))
             if source == "project-curation":
                 add((subset, SCKG.curatedByProject, Literal(True)))
+        if name in GRAPH_LINK_PREDICATES:
+            add((subset, RDF.type, VOID.Linkset))
+            add((subset, VOID.linkPredicate, GRAPH_LINK_PREDICATES[name]))
         total += len(data)
     own = iris.id("dataset", "smartcity-kg", "graph", "void")
     for triple in ((dataset, VOID.subset, own), (own, RDF.type, VOID.Dataset),

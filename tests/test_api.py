@@ -28,7 +28,7 @@ BASE = "https://w3id.org/smartcity-kg"
 QUERIES = queries.load_folder(queries.DEFAULT_DIR)
 EXAMPLES = [(q.name, e) for q in QUERIES.values() for e in q.examples]
 INJECTION = '"} ; DROP ALL #'
-TAKAMATSU_OS = f"{BASE}/id/city-os/372013"
+TAKAMATSU_OS = f"{BASE}/id/city-os/372013-1"
 
 
 def get(server, path, **kwargs):
@@ -60,7 +60,7 @@ def test_listing_json_names_every_query(server):
     assert sharing["title"]["ja"] == "都市OSの共同利用"
     assert {p["name"]: p["type"] for p in sharing["params"]} == {"municipality": "lgcode", "cityOS": "iri"}
     method = next(p for p in listed["cost-share"]["params"] if p["name"] == "method")
-    assert set(method["unsupported"]) == {"population", "usage"}
+    assert set(method["unsupported"]) == {"usage"}  # 人口割 is no method: population is a basis of 従量割
 
 
 def test_listing_html_for_browsers(server):
@@ -91,7 +91,7 @@ def test_openapi_document_is_valid_and_generated_from_the_headers(server):
         assert row["required"] == list(query.columns)
         assert {"400", "406", "503"} <= set(operation["responses"])
     method = next(p for p in doc["paths"]["/api/cost-share"]["get"]["parameters"] if p["name"] == "method")
-    assert method["schema"]["enum"] == ["equal", "population", "usage"]
+    assert method["schema"]["enum"] == ["equal", "usage"]
     assert "population" in method["description"] and "400" in method["description"]
 
 
@@ -139,7 +139,7 @@ def test_city_os_sharing_of_kanonji(server):
     assert row["userLabel"] == "観音寺市" and row["approach"] == "ア"
     assert row["since"] == 2019 and row["sinceEra"] == "R1" and row["sinceJa"] == "令和元年度"
     assert row["municipality"] == "372056"  # the lgcode echo stays a string
-    by_iri = rows(server, "/api/city-os-sharing", cityOS=f"{BASE}/id/city-os/111007")
+    by_iri = rows(server, "/api/city-os-sharing", cityOS=f"{BASE}/id/city-os/111007-1")
     assert [(r["userLabel"], r["since"]) for r in by_iri] == [("横瀬町", 2021)]
 
 
@@ -180,12 +180,12 @@ def test_cost_share_equal_on_takamatsu(server):
     assert [r["amount"] for r in answer] == [100, 100, 100]
     assert all(r["participants"] == 3 and r["shareText"] == "1/3" for r in answer)
     assert sum(Decimal(str(r["share"])) for r in answer) == pytest.approx(1)
-    decimal = rows(server, "/api/cost-share", cityOS=f"{BASE}/id/city-os/111007", method="equal",
+    decimal = rows(server, "/api/cost-share", cityOS=f"{BASE}/id/city-os/111007-1", method="equal",
                    totalCost="1000.50")
     assert [r["amount"] for r in decimal] == [500.25, 500.25]
 
 
-@pytest.mark.parametrize(("method", "word"), [("population", "population"), ("usage", "usage")])
+@pytest.mark.parametrize(("method", "word"), [("usage", "usage")])
 def test_cost_share_methods_the_graph_cannot_answer(server, method, word):
     response = get(server, "/api/cost-share",
                    params={"cityOS": TAKAMATSU_OS, "method": method, "totalCost": "300"})

@@ -21,8 +21,8 @@ CURATED = f"<{BASE}/graph/curated>"
 LOCALGOVJP = f"<{BASE}/graph/localgovjp>"
 SERVICES = f"<{BASE}/graph/service-implementations>"
 VOID_GRAPH = f"<{BASE}/graph/void>"
-GRAPH_NAMES = ("briefing", "curated", "localgovjp", "service-implementations", "translations", "ontology",
-               "void")
+GRAPH_NAMES = ("briefing", "curated", "localgovjp", "service-implementations", "translations", "iri-history",
+               "ontology", "void")
 SOURCE_BRIEFING = f"<{BASE}/id/source/briefing>"
 SOURCE_CURATION = f"<{BASE}/id/source/project-curation>"
 VOID_PREFIX = "PREFIX void: <http://rdfs.org/ns/void#>\n"
@@ -143,7 +143,8 @@ SHARED_USES = [
 ]
 
 APPROACHES = {"ア": "範囲拡大型", "イ": "広域整備型（市区町村のみ）", "ウ": "広域整備型（都道府県主導）"}
-COST_ALLOCATION = {"均等割", "人口割", "従量割"}
+# 「均等割以外に人口規模や利用実績をもとにした従量割」: population size and usage are bases of 従量割.
+COST_ALLOCATION = {"均等割", "従量割"}
 
 # The survey's work items: number -> {(value, qualifier)} of its figures.
 SURVEY_FIGURES = {
@@ -416,7 +417,10 @@ def test_city_os_chart_caveat_is_recorded(kg):
 # -- City OS shared use ---------------------------------------------------------------------------
 
 def test_exactly_three_shared_uses(kg):
-    assert count(kg, "SELECT (COUNT(?s) AS ?n) { ?s a sckg:CityOSSharing }") == 3
+    """The briefing's three (※); the 21 of 長崎県 are the project's reading, in the curated graph."""
+    assert count(kg, f"SELECT (COUNT(?s) AS ?n) {{ GRAPH {BRIEFING} {{ ?s a sckg:CityOSSharing }} }}") == 3
+    assert count(kg, f"""SELECT (COUNT(?s) AS ?n) {{ GRAPH {CURATED} {{ ?s a sckg:CityOSSharing ;
+                                                     sckg:curatedByProject true }} }}""") == 21
 
 
 @pytest.mark.parametrize(("user", "prefecture", "owner", "since"), SHARED_USES,
@@ -438,9 +442,18 @@ def test_shared_use(kg, user, prefecture, owner, since):
 
 def test_shared_use_flag_only_on_the_marked_introductions(kg):
     rows = select(kg, """
-        SELECT ?label { ?i a sckg:CityOSIntroduction ; sckg:sharedUse true ;
+        SELECT ?label { ?i a sckg:CityOSIntroduction ; sckg:sharedUseMarked true ;
                            sckg:municipality/rdfs:label ?label FILTER(LANG(?label) = "ja") }""")
     assert sorted(values(rows, "label")) == sorted(user for user, *_ in SHARED_USES), "the ※ entries"
+    # sckg:sharedUse is the reading: the ※ entries and the 21 of 長崎県 (no ※, curated with basis)
+    read = select(kg, f"""
+        SELECT ?label ?marked ?basis {{ ?i a sckg:CityOSIntroduction ; sckg:sharedUse true ;
+                           sckg:sharedUseMarked ?marked ; sckg:municipality/rdfs:label ?label
+                           FILTER(LANG(?label) = "ja")
+                           BIND(EXISTS {{ GRAPH {CURATED} {{ ?i sckg:sharedUse true ;
+                                                               sckg:sharedUseBasis ?b }} }} AS ?basis) }}""")
+    assert len(read) == 3 + 21
+    assert all(row["basis"] == "true" for row in read if row["marked"] == "false")
 
 
 def test_sharing_approach_assignment_is_attributed_to_project_curation(kg):
@@ -476,12 +489,12 @@ def test_cost_split_example_under_wide_area_municipal_approach(kg):
         f"イ: five bodies splitting the cost each pay 1/5: {rows}"
 
 
-def test_three_cost_allocation_methods(kg):
+def test_two_cost_allocation_methods(kg):
     rows = select(kg, """
         SELECT ?notation ?label { ?m a sckg:CostAllocationMethod ; skos:notation ?notation ;
                                      rdfs:label ?label ; skos:inScheme ?scheme
                                      FILTER(LANG(?label) = "ja") }""")
-    assert len(rows) == 3
+    assert len(rows) == 2
     assert set(values(rows, "notation")) == COST_ALLOCATION
     assert set(values(rows, "label")) == COST_ALLOCATION
 
@@ -723,6 +736,10 @@ def test_briefing_facts_live_in_the_briefing_graph(kg, cls):
         SELECT ?s ?g ?cites {{ GRAPH ?g {{ ?s a sckg:{cls} }}
           BIND(EXISTS {{ ?s dcterms:source {SOURCE_BRIEFING} }} AS ?cites) }}""")
     assert rows, f"no sckg:{cls} at all"
+    # A shared use the project reads from the briefing (長崎県's 21) is curated as a whole.
+    curated = select(
+        kg, f"SELECT ?s {{ GRAPH {CURATED} {{ ?s a sckg:{cls} ; sckg:curatedByProject true }} }}")
+    rows = [row for row in rows if not (row["g"] == CURATED[1:-1] and row["s"] in values(curated, "s"))]
     wrong = [row for row in rows if row["g"] != BRIEFING[1:-1] or row["cites"] != "true"]
     assert not wrong, f"sckg:{cls} outside the briefing graph or not citing the briefing: {wrong[:5]}"
 
@@ -784,7 +801,9 @@ def test_curated_graph_holds_only_curated_content(kg):
         SELECT DISTINCT ?s ?p {{ GRAPH {CURATED} {{ ?s ?p ?o }}
           FILTER NOT EXISTS {{ GRAPH {CURATED} {{ ?s sckg:curatedByProject true }} }}
           FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis,
-                            sckg:approach, sckg:approachBasis)) }}""")
+                            sckg:approach, sckg:approachBasis, sckg:cityOS, sckg:sharedUse,
+                            sckg:sharedUseBasis, sckg:status, sckg:statusBasis, skos:definition,
+                            sckg:definitionBasis)) }}""")
     assert not rows, f"uncurated statements in the curated graph: {rows[:5]}"
 
 

@@ -234,8 +234,8 @@ def test_required_columns_and_parameters(name):
 def test_cost_share_declares_the_methods_it_cannot_answer():
     header, _ = load("cost-share")
     method = next(p for p in header["params"] if p["name"] == "method")
-    assert method["choices"] == ["equal", "population", "usage"]
-    assert set(method["unsupported"]) == {"population", "usage"}
+    assert method["choices"] == ["equal", "usage"]  # 人口割 is no method: population is a basis of 従量割
+    assert set(method["unsupported"]) == {"usage"}
 
 
 def test_search_declares_nfkc_normalisation():
@@ -324,13 +324,15 @@ def test_city_os_sharing_of_kan_onji(kg):
 
 def test_city_os_sharing_filters(kg):
     everything = run(kg, "city-os-sharing")
-    assert {(r["userLabel"], r["ownerLabel"]) for r in everything} == {
-        ("観音寺市", "高松市"), ("綾川町", "高松市"), ("横瀬町", "さいたま市")}
+    marked = {(r["userLabel"], r["ownerLabel"]) for r in everything if r["curated"] == "false"}
+    assert marked == {("観音寺市", "高松市"), ("綾川町", "高松市"), ("横瀬町", "さいたま市")}
+    nagasaki = [r for r in everything if r["curated"] == "true"]
+    assert len(nagasaki) == 21 and {r["ownerLabel"] for r in nagasaki} == {"長崎県"}  # the project's reading
     users = {r["userLabel"] for r in run(kg, "city-os-sharing", municipality="372013")}
     assert users == {"観音寺市", "綾川町"}
-    saitama = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007")
+    saitama = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007-1")
     assert [(r["userLabel"], r["since"]) for r in saitama] == [("横瀬町", "2021")]
-    both = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007", municipality="372056")
+    both = run(kg, "city-os-sharing", cityOS=f"{BASE}/id/city-os/111007-1", municipality="372056")
     assert both == []
     assert run(kg, "city-os-sharing", municipality="131016") == []  # 千代田区: no sharing
 
@@ -342,8 +344,10 @@ def test_city_os_adoption_by_year(kg):
     assert rows["2019"]["cumulative"] == "13"
     assert rows["2019"]["kpiObserved"] == "13"
     assert rows["2021"]["cumulative"] == "46"
-    assert {int(r["sharedUse"]) for r in rows.values()} == {0, 1, 2}
-    assert int(rows["2019"]["sharedUse"]) == 2 and int(rows["2021"]["sharedUse"]) == 1
+    assert {int(r["sharedUseMarked"]) for r in rows.values()} == {0, 1, 2}  # the chart's ※
+    assert int(rows["2019"]["sharedUseMarked"]) == 2 and int(rows["2021"]["sharedUseMarked"]) == 1
+    # shared use as read: the 21 Nagasaki municipalities use the prefecture's City OS
+    assert int(rows["2019"]["sharedUse"]) == 2 and int(rows["2021"]["sharedUse"]) == 1 + 21
     for row in rows.values():
         assert (row["kpiTarget"], row["kpiTargetYear"]) == ("100", "2025")
         assert (row["kpiTargetYearEra"], row["kpiTargetYearJa"]) == ("R7", "令和7年度")
@@ -455,7 +459,7 @@ def test_kpi_progress(kg):
 
 
 def test_cost_share_equal_on_takamatsu(kg):
-    rows = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/372013", method="equal", totalCost=300)
+    rows = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/372013-1", method="equal", totalCost=300)
     assert [r["userLabel"] for r in rows] == ["高松市", "観音寺市", "綾川町"]
     assert [r["role"] for r in rows] == ["owner", "user", "user"]
     assert all(Decimal(r["amount"]) == 100 for r in rows)
@@ -464,16 +468,16 @@ def test_cost_share_equal_on_takamatsu(kg):
 
 
 def test_cost_share_other_cases(kg):
-    saitama = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/111007", method="equal", totalCost="1000.50")
+    saitama = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/111007-1", method="equal", totalCost="1000.50")
     assert [(r["userLabel"], Decimal(r["amount"])) for r in saitama] == [
         ("さいたま市", Decimal("500.25")), ("横瀬町", Decimal("500.25"))]
-    alone = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/072028", method="equal", totalCost=90)
+    alone = run(kg, "cost-share", cityOS=f"{BASE}/id/city-os/072028-1", method="equal", totalCost=90)
     assert [(r["userLabel"], Decimal(r["amount"])) for r in alone] == [("会津若松市", Decimal(90))]
-    for method in ("population", "usage"):
-        assert "not available" in refused("cost-share", cityOS=f"{BASE}/id/city-os/372013", method=method,
+    for method in ("usage",):
+        assert "not available" in refused("cost-share", cityOS=f"{BASE}/id/city-os/372013-1", method=method,
                                           totalCost=300)
         # the query itself has no answer for them either, should a value get through
-        substitutions = {**bind("cost-share", {"cityOS": f"{BASE}/id/city-os/372013", "totalCost": 300,
+        substitutions = {**bind("cost-share", {"cityOS": f"{BASE}/id/city-os/372013-1", "totalCost": 300,
                                                "method": "equal"}),
                          ox.Variable("method"): ox.Literal(method)}
         assert execute(kg, "cost-share", substitutions) == []
@@ -490,8 +494,8 @@ def test_search_kanji_ranks_the_municipality_first(kg):
     order = [r["resource"].removeprefix(f"{BASE}/id/") for r in rows]
     # A longer prefix match ("高松市 都市OS導入（2017年度）") before a shorter substring match
     # ("H29f 香川県高松市").
-    assert order.index("city-os-introduction/372013") < order.index("project/H29f")
-    assert order.index("municipality/372013") < order.index("city-os/372013")  # shorter first
+    assert order.index("city-os-introduction/372013/372013-1") < order.index("project/H29f")
+    assert order.index("municipality/372013") < order.index("city-os/372013-1")  # shorter first
 
 
 def test_search_english_and_kana(kg):

@@ -242,6 +242,13 @@ WORLD: dict[str, Resource] = {
             skos:notation "ア" ;
             skos:definition "既存の都市OSを他の地方公共団体にも開放する。"@ja ,
                 "An existing City OS is opened to further local governments."@en ;
+            sckg:definitionBasis "The briefing names the approach only."@en ;
+            dcterms:source <source/briefing> .
+    """, ("briefing",)),
+    "scheme": Resource("scheme/sharing-approach", """
+        <scheme/sharing-approach> a skos:ConceptScheme ;
+            rdfs:label "都市OS共同利用のアプローチ"@ja ;
+            sckg:rationale "都市OSの導入には一定の財源、ノウハウ等が必要というハードルが存在しており"@ja ;
             dcterms:source <source/briefing> .
     """, ("briefing",)),
     "cost": Resource("cost-allocation/equal", """
@@ -250,6 +257,7 @@ WORLD: dict[str, Resource] = {
             skos:prefLabel "均等割"@ja , "Equal split"@en ;
             skos:inScheme <scheme/cost-allocation> ;
             skos:notation "均等割" ;
+            sckg:definitionBasis "The briefing names the method only."@en ;
             dcterms:source <source/briefing> .
     """, ("briefing",)),
     # -- services and City OS ----------------------------------------------------------------
@@ -266,27 +274,31 @@ WORLD: dict[str, Resource] = {
             dcterms:source <https://news.goo.ne.jp/article/hokkaido/region/hokkaido-125181.html> ,
                 <source/service-implementations> .
     """, ("project-h29a", "field-mobility", "issue", "service-csv")),
-    "city-os": Resource("city-os/372013", """
-        <city-os/372013> a sckg:CityOS ;
+    "city-os": Resource("city-os/372013-1", """
+        <city-os/372013-1> a sckg:CityOS ;
             rdfs:label "高松市の都市OS"@ja , "City OS of Takamatsu-shi"@en ;
             sckg:owner <municipality/372013> ;
             sckg:introducedFiscalYear 2017 ;
+            sckg:status "introduced" ;
             dcterms:source <source/briefing> .
     """, ("takamatsu", "briefing")),
-    "introduction": Resource("city-os-introduction/372056", """
-        <city-os-introduction/372056> a sckg:CityOSIntroduction ;
+    "introduction": Resource("city-os-introduction/372056/372013-1", """
+        <city-os-introduction/372056/372013-1> a sckg:CityOSIntroduction ;
             rdfs:label "観音寺市 都市OS導入（2019年度）"@ja ;
             sckg:municipality <municipality/372056> ;
             sckg:fiscalYear 2019 ;
-            sckg:cityOS <city-os/372013> ;
+            sckg:cityOS <city-os/372013-1> ;
             sckg:sharedUse true ;
+            sckg:sharedUseMarked true ;
+            sckg:asPrinted "観音寺市※"@ja ;
+            sckg:chartSource <source/briefing> ;
             dcterms:source <source/briefing> .
-    """, ("kanonji", "city-os")),
-    "sharing": Resource("city-os-sharing/372056", """
-        <city-os-sharing/372056> a sckg:CityOSSharing ;
+    """, ("kanonji", "city-os", "sharing")),
+    "sharing": Resource("city-os-sharing/372056/372013-1", """
+        <city-os-sharing/372056/372013-1> a sckg:CityOSSharing ;
             rdfs:label "観音寺市による都市OS共同利用"@ja ;
             sckg:user <municipality/372056> ;
-            sckg:cityOS <city-os/372013> ;
+            sckg:cityOS <city-os/372013-1> ;
             sckg:sinceFiscalYear 2019 ;
             sckg:approach <sharing-approach/scope-expansion> ;
             sckg:approachBasis "Kan'onji uses the City OS that Takamatsu built."@en ;
@@ -700,9 +712,9 @@ CASES: list[Case] = [
     Case("introduction-city-os-dangling", "introduction", (put(SCKG.cityOS, iri("city-os/999997")),),
          "CityOSIntroduction must have exactly one sckg:cityOS"),
     Case("shared-use-missing", "introduction", (drop(SCKG.sharedUse),),
-         "CityOSIntroduction must have exactly one sckg:sharedUse"),
+         "CityOSIntroduction must have exactly one sckg:sharedUse, an"),
     Case("shared-use-string", "introduction", (put(SCKG.sharedUse, Literal("true")),),
-         "CityOSIntroduction must have exactly one sckg:sharedUse"),
+         "CityOSIntroduction must have exactly one sckg:sharedUse, an"),
     Case("user-missing", "sharing", (drop(SCKG.user),),
          "CityOSSharing must have exactly one sckg:user"),
     Case("user-prefecture", "sharing", (put(SCKG.user, iri("prefecture/370002")),),
@@ -829,9 +841,59 @@ for _cls, _key, _scheme, _notation in (("Field", "field-mobility", "field", "0..
                           f"{_cls} must have exactly one skos:notation"))
 CASES += [
     Case("notation-not-a-i-u", "approach", (put(SKOS.notation, Literal("エ")),),
-         "SharingApproach must have exactly one skos:notation"),
+         "SharingApproach must have exactly one skos:notation, one of the scheme's"),
     Case("field-category-not-slug", "field-mobility", (put(SCKG.serviceCategory, Literal("Mobility")),),
          "Field may have at most one sckg:serviceCategory"),
+]
+
+# -- City OS rules of issue 9 (shared use by its own definitions, introduction years, notations) ---
+OTHERS_CITY_OS_NOT_SHARED = (
+    "CityOSIntroduction of a City OS that another body owns must have sckg:sharedUse true")
+INTRODUCED_BEFORE_CITY_OS = ("CityOSIntroduction's sckg:fiscalYear must not be earlier than the "
+                             "sckg:introducedFiscalYear of its sckg:cityOS")
+UNKNOWN_COST_NOTATION = "CostAllocationMethod must have exactly one skos:notation, one of the scheme's"
+UNKNOWN_APPROACH_NOTATION = "SharingApproach must have exactly one skos:notation, one of the scheme's"
+CASES += [
+    Case("others-city-os-not-shared", "introduction", (put(SCKG.sharedUse, Literal(False)),),
+         OTHERS_CITY_OS_NOT_SHARED, on="value", detail="owned by"),
+    Case("own-city-os-shared", "introduction", (put(SCKG.municipality, iri("municipality/372013")),),
+         "CityOSIntroduction of the municipality's own City OS must have sckg:sharedUse false", on="value"),
+    Case("shared-without-sharing", "introduction", (put(SCKG.municipality, iri("municipality/011002")),),
+         "CityOSIntroduction with sckg:sharedUse true needs a sckg:CityOSSharing", on="value"),
+    Case("introduced-before-city-os", "introduction", (put(SCKG.fiscalYear, Literal(2016)),),
+         INTRODUCED_BEFORE_CITY_OS, on="value", detail="in 2016, City OS from 2017"),
+    Case("cost-notation-unknown", "cost", (put(SKOS.notation, Literal("人口割")),), UNKNOWN_COST_NOTATION),
+    Case("approach-notation-unknown", "approach", (put(SKOS.notation, Literal("範囲拡大型")),),
+         UNKNOWN_APPROACH_NOTATION),
+    Case("status-missing", "city-os", (drop(SCKG.status),), "CityOS must have exactly one sckg:status"),
+    Case("status-other", "city-os", (put(SCKG.status, Literal("running")),),
+         "CityOS must have exactly one sckg:status"),
+    Case("status-basis-japanese", "city-os", (put(SCKG.statusBasis, ja("導入しようとされている")),),
+         "CityOS may have at most one sckg:statusBasis"),
+    Case("status-as-stated-english", "city-os", (put(SCKG.statusAsStated, en("about to introduce")),),
+         "CityOS may have at most one sckg:statusAsStated"),
+    Case("marked-missing", "introduction", (drop(SCKG.sharedUseMarked),),
+         "CityOSIntroduction must have exactly one sckg:sharedUseMarked"),
+    Case("shared-use-basis-japanese", "introduction", (put(SCKG.sharedUseBasis, ja("県の都市OS")),),
+         "CityOSIntroduction may have at most one sckg:sharedUseBasis"),
+    Case("as-printed-english", "introduction", (put(SCKG.asPrinted, en("Kan'onji")),),
+         "CityOSIntroduction must have exactly one sckg:asPrinted"),
+    Case("chart-source-not-document", "introduction", (put(SCKG.chartSource, iri("municipality/372013")),),
+         "CityOSIntroduction may have at most one sckg:chartSource"),
+    Case("approach-definition-basis-japanese", "approach", (put(SCKG.definitionBasis, ja("名称のみ")),),
+         "SharingApproach may have at most one sckg:definitionBasis"),
+    Case("cost-definition-basis-twice", "cost", (add(SCKG.definitionBasis, en("again")),),
+         "CostAllocationMethod may have at most one sckg:definitionBasis"),
+    Case("allocation-basis-english", "cost", (add(SCKG.allocationBasis, en("population")),),
+         "CostAllocationMethod may have any number of sckg:allocationBasis"),
+    Case("approach-example-untagged", "approach", (add(SKOS.example, Literal("5団体で1/5")),),
+         "SharingApproach's skos:example values must be literals tagged @ja"),
+    Case("cost-example-french", "cost", (add(SKOS.example, Literal("à parts égales", lang="fr")),),
+         "CostAllocationMethod's skos:example values must be literals tagged @ja"),
+    Case("rationale-english", "scheme", (put(SCKG.rationale, en("funds and know-how")),),
+         "Any resource with sckg:rationale must have sckg:rationale values"),
+    Case("rationale-without-source", "scheme", (drop(DCTERMS.source),),
+         "Any resource with sckg:rationale must have at least one dcterms:source"),
 ]
 
 

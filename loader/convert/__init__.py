@@ -17,12 +17,12 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from ..vocab import Iris
-from . import briefing, city_os, curated, figures, reference, services
+from . import briefing, city_os, curated, figures, history, reference, services
 from .common import Build, Context
 
 __all__ = ["Build", "convert"]
 
-_TABLES = 20  # steps below, one per source table, for the progress bar
+_TABLES = 21  # steps below, one per source table, for the progress bar
 _T = TypeVar("_T")
 
 
@@ -59,4 +59,5 @@ def convert(source_dir: Path, iris: Iris) -> Build:
         issues = done(curated.regional_issues(ctx))
         service_ids = done(services.services(ctx, projects, fields))
         done(curated.service_issues(ctx, service_ids, issues))
+        done(history.iri_history(ctx))  # last: it checks the IRIs every other step minted
     return ctx.build

@@ -136,10 +136,21 @@ def _project_code_year(code: str) -> int | None:
     return fiscal.from_era(code[0], int(code[1:-1]))
 
 
+# Why the briefing studies shared use at all (§(3) p.9), in its words.
+SHARING_RATIONALE = ("都市OSの導入には一定の財源、ノウハウ等が必要というハードルが存在しており、"
+                     "そのハードルを下げる１つの手法として「共同利用」について研究した。")
+SHARING_RATIONALE_SECTION = "(3)都市OSの共同利用の促進 p.9"
+
+
 def sharing_approaches(ctx: Context) -> frozenset[str]:
-    """Describe the approaches to sharing a City OS; return their ids."""
-    return _concepts(ctx, "sharing-approaches.csv", "sharing-approach", SCKG.SharingApproach,
-                     ("sharing-approach", "都市OS共同利用のアプローチ", "City OS sharing approaches"))
+    """Describe the approaches to sharing a City OS, and why share at all; return their ids."""
+    found = _concepts(ctx, "sharing-approaches.csv", "sharing-approach", SCKG.SharingApproach,
+                      ("sharing-approach", "都市OS共同利用のアプローチ", "City OS sharing approaches"))
+    g, scheme = ctx.build.graph("briefing"), ctx.iris.scheme("sharing-approach")
+    g.add((scheme, SCKG.rationale, Literal(SHARING_RATIONALE, lang="ja")))
+    g.add((scheme, DCTERMS.source, ctx.iris.source("briefing")))
+    g.add((scheme, SCKG.sourceSection, Literal(SHARING_RATIONALE_SECTION)))
+    return found
 
 
 def cost_allocation_methods(ctx: Context) -> None:
@@ -150,19 +161,31 @@ def cost_allocation_methods(ctx: Context) -> None:
 
 def _concepts(ctx: Context, file: str, kind: str, cls: URIRef,
               scheme: tuple[str, str, str]) -> frozenset[str]:
-    """A table of defined concepts (notation, definitions, examples) as one SKOS scheme."""
+    """A table of named concepts (notation, labels, the briefing's examples) as one SKOS scheme.
+
+    The briefing names the concepts; their definitions are the project's (it defines none in its
+    text), so each ``skos:definition`` goes to the curated graph (@ja, with the reason in
+    ``sckg:definitionBasis``) and to the translations graph (@en). Examples are the briefing's
+    words (@ja; their English renderings are translations). A ``bases_ja`` cell lists the bases
+    the briefing names for a method (``sckg:allocationBasis``).
+    """
     t = ctx.table(file, "id", "notation", "label_ja", "label_en", "definition_ja",
-                  "definition_en", "source", "section", key="id")
+                  "definition_en", "definition_basis_en", "source", "section", key="id")
     cells.unique(t, "notation")
+    curated, translations = ctx.build.graph("curated"), ctx.build.graph("translations")
     for row in t:
         g, s = ctx.instance("briefing", kind, cells.slug(row, "id"), cls, row)
         label(g, s, cells.text(row, "label_ja"), cells.text(row, "label_en"), concept=True)
         ctx.concept(g, s, scheme[0], scheme[1:])
         g.add((s, SKOS.notation, Literal(cells.text(row, "notation"))))
-        g.add((s, SKOS.definition, Literal(cells.text(row, "definition_ja"), lang="ja")))
-        g.add((s, SKOS.definition, Literal(cells.text(row, "definition_en"), lang="en")))
-        for column, lang in (("example_ja", "ja"), ("example_en", "en")):
-            if example := row.cells.get(column):
-                g.add((s, SKOS.example, Literal(example, lang=lang)))
+        curated.add((s, SKOS.definition, Literal(cells.text(row, "definition_ja"), lang="ja")))
+        curated.add((s, SCKG.definitionBasis, Literal(cells.text(row, "definition_basis_en"), lang="en")))
+        translations.add((s, SKOS.definition, Literal(cells.text(row, "definition_en"), lang="en")))
+        if example := row.cells.get("example_ja"):
+            g.add((s, SKOS.example, Literal(example, lang="ja")))
+        if example := row.cells.get("example_en"):
+            translations.add((s, SKOS.example, Literal(example, lang="en")))
+        for basis in (row.cells.get("bases_ja") or "").split():
+            g.add((s, SCKG.allocationBasis, Literal(basis, lang="ja")))
         ctx.cite(g, s, row)
     return ids(t)
