@@ -17,6 +17,7 @@ from rdflib.namespace import RDF
 
 from kg.errors import ValidationFailed
 
+from .closedshapes import closed_shapes
 from .vocab import SH
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -47,8 +48,10 @@ def ontology() -> Graph:
 
 @cache
 def shapes() -> Graph:
-    """The project's SHACL shapes, parsed once."""
-    return Graph().parse(SHAPES_FILE, format="turtle")
+    """The project's SHACL shapes, parsed once, with the closed shapes derived from them."""
+    graph = Graph().parse(SHAPES_FILE, format="turtle")
+    graph += closed_shapes(graph, ontology())
+    return graph
 
 
 def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = None) -> list[Violation]:
