@@ -860,8 +860,8 @@ CASES += [
 ]
 
 # Closed shapes (loader/closedshapes.py): a misspelled property on an instance of each class is
-# refused by the closed shape of its class, whose message names the rule and the class. Each class
-# of the ontology has its case here (tests/test_closed_shapes.py checks that every class does).
+# refused by the closed shape of its class, whose message names the rule and the class. Every class
+# of CLASSES gets a case (a class missing here gets sckg:undeclaredProperty, see misspelling()).
 # The sckg:LocalGovernment copy is typed only as a local government (neither subclass) and loses
 # sckg:prefecture, whose rdfs:domain would make it a municipality under RDFS inference.
 MISSPELLED: dict[str, tuple[str, URIRef, tuple[Edit, ...]]] = {
@@ -889,6 +889,12 @@ MISSPELLED: dict[str, tuple[str, URIRef, tuple[Edit, ...]]] = {
 }
 
 
+def misspelling(cls: str) -> tuple[str, URIRef, tuple[Edit, ...]]:
+    """The misspelled-property case of ``cls``: MISSPELLED's, or for a class not listed there (a
+    new one) an undeclared property on the first world resource of its minimal graph."""
+    return MISSPELLED.get(cls, (CLASSES[cls][0], SCKG.undeclaredProperty, ()))
+
+
 def closed_message(cls: str) -> str:
     """The start of the message of the closed shape of ``cls`` (up to the bracket: sckg:KPI is a
     prefix of sckg:KPIObservation)."""
@@ -899,13 +905,18 @@ def closed_case_id(cls: str) -> str:
     return f"closed-{cls}"
 
 
-for _cls, (_key, _misspelled, _edits) in MISSPELLED.items():
+for _cls in sorted(CLASSES):
+    _key, _misspelled, _edits = misspelling(_cls)
     CASES.append(Case(closed_case_id(_cls), _key, (*_edits, add(_misspelled, Literal("2017"))),
                       closed_message(_cls)))
 CASES += [
     # a property of another class is as foreign as a misspelled one: a municipality is no prefecture
     Case("closed-Municipality-iso-code", "takamatsu", (add(SCKG.iso3166Code, Literal("JP-37")),),
          closed_message("Municipality")),
+    # the class-level twin of a misspelled property: an instance of no class escapes every shape
+    Case("class-misspelled", "takamatsu", (put(RDF.type, SCKG.Municipalty),),
+         "An rdf:type in the sckg: namespace must be an owl:Class of the ontology", on="value",
+         detail="has type https://w3id.org/smartcity-kg/ontology#Municipalty"),
     # a SKOS property the scheme does not use (the issues' relations are declared, the fields' not)
     Case("closed-Field-broader", "field-mobility", (add(SKOS.broader, iri("field/health")),),
          closed_message("Field")),
