@@ -17,7 +17,8 @@ from rdflib.namespace import RDF
 
 from kg.errors import ValidationFailed
 
-from .vocab import SH
+from .closedshapes import closed_shapes
+from .vocab import PREFIXES, SH
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "smartcity.ttl"
@@ -47,8 +48,10 @@ def ontology() -> Graph:
 
 @cache
 def shapes() -> Graph:
-    """The project's SHACL shapes, parsed once."""
-    return Graph().parse(SHAPES_FILE, format="turtle")
+    """The project's SHACL shapes, parsed once, with the closed shapes derived from them."""
+    graph = Graph().parse(SHAPES_FILE, format="turtle")
+    graph += closed_shapes(graph, ontology())
+    return graph
 
 
 def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = None) -> list[Violation]:
@@ -60,6 +63,7 @@ def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = N
     if conforms:
         return []
     origins = origins or {}
+    names = _prefixed(data)
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         if results.value(result, SH.resultSeverity) != SH.Violation:
@@ -69,11 +73,21 @@ def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = N
         found.append(Violation(
             origin=f"{where[0]}:{where[1]}" if where else "(no source row)",
             focus=str(focus),
-            path=_short(data, results.value(result, SH.resultPath)),
+            path=_short(names, results.value(result, SH.resultPath)),
             message=str(results.value(result, SH.resultMessage) or "constraint violated"),
-            value=_short(data, results.value(result, SH.value)),
+            value=_short(names, results.value(result, SH.value)),
         ))
     return sorted(found)
+
+
+def _prefixed(data: Graph) -> Graph:
+    """An empty graph knowing the data's prefixes and the project's, to shorten IRIs in a report."""
+    names = Graph(bind_namespaces="none")
+    for prefix, namespace in data.namespaces():
+        names.bind(prefix, namespace)
+    for prefix, namespace in PREFIXES.items():
+        names.bind(prefix, namespace, replace=True)
+    return names
 
 
 def _short(graph: Graph, term) -> str:

@@ -107,6 +107,7 @@ WORLD: dict[str, Resource] = {
         <prefecture/010006> a sckg:Prefecture ;
             rdfs:label "北海道"@ja , "ほっかいどう"@ja-hrkt , "Hokkaido"@en ;
             sckg:localGovernmentCode "010006" ;
+            dcterms:identifier "010006" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01000> ;
             sckg:iso3166Code "JP-01" ;
             geo:lat 43.063968 ; geo:long 141.347899 ;
@@ -117,6 +118,7 @@ WORLD: dict[str, Resource] = {
         <municipality/011002> a sckg:Municipality ;
             rdfs:label "札幌市"@ja , "さっぽろし"@ja-hrkt , "Sapporo-shi"@en ;
             sckg:localGovernmentCode "011002" ;
+            dcterms:identifier "011002" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01100> ;
             sckg:prefecture <prefecture/010006> ;
             schema:slogan "市民の力みなぎる、文化と誇りあふれる街"@ja ;
@@ -126,6 +128,7 @@ WORLD: dict[str, Resource] = {
         <municipality/011011> a sckg:Municipality ;
             rdfs:label "札幌市中央区"@ja , "さっぽろしちゅうおうく"@ja-hrkt , "Chuo-ku, Sapporo-shi"@en ;
             sckg:localGovernmentCode "011011" ;
+            dcterms:identifier "011011" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01101> ;
             sckg:prefecture <prefecture/010006> ;
             sckg:parentMunicipality <municipality/011002> ;
@@ -135,6 +138,7 @@ WORLD: dict[str, Resource] = {
         <prefecture/370002> a sckg:Prefecture ;
             rdfs:label "香川県"@ja , "かがわけん"@ja-hrkt , "Kagawa"@en ;
             sckg:localGovernmentCode "370002" ;
+            dcterms:identifier "370002" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37000> ;
             sckg:iso3166Code "JP-37" ;
             geo:lat 34.340149 ; geo:long 134.043444 ;
@@ -147,6 +151,7 @@ WORLD: dict[str, Resource] = {
         <municipality/372013> a sckg:Municipality ;
             rdfs:label "高松市"@ja , "たかまつし"@ja-hrkt , "Takamatsu-shi"@en ;
             sckg:localGovernmentCode "372013" ;
+            dcterms:identifier "372013" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37201> ;
             sckg:prefecture <prefecture/370002> ;
             geo:lat 34.34284 ; geo:long 134.04659 ;
@@ -157,6 +162,7 @@ WORLD: dict[str, Resource] = {
         <municipality/372056> a sckg:Municipality ;
             rdfs:label "観音寺市"@ja , "かんおんじし"@ja-hrkt , "Kan'onji-shi"@en ;
             sckg:localGovernmentCode "372056" ;
+            dcterms:identifier "372056" ;
             skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37205> ;
             sckg:prefecture <prefecture/370002> ;
             dcterms:source <source/localgovjp> .
@@ -271,6 +277,8 @@ WORLD: dict[str, Resource] = {
             sckg:issueDescription "官民データの共有・活用"@ja ;
             sckg:evidence "A regional newspaper reported the platform as a plan."@en ;
             sckg:confidence "medium" ;
+            sckg:municipalityAsStated "札幌市"@ja ;
+            sckg:issueMappingBasis "The platform shares public and private data for disaster prevention."@en ;
             dcterms:source <https://news.goo.ne.jp/article/hokkaido/region/hokkaido-125181.html> ,
                 <source/service-implementations> .
     """, ("project-h29a", "field-mobility", "issue", "service-csv")),
@@ -845,6 +853,85 @@ CASES += [
     Case("field-category-not-slug", "field-mobility", (put(SCKG.serviceCategory, Literal("Mobility")),),
          "Field may have at most one sckg:serviceCategory"),
 ]
+CASES += [
+    Case("identifier-not-the-code", "takamatsu", (put(DCTERMS.identifier, Literal("372056")),),
+         "LocalGovernment must have exactly one dcterms:identifier, equal to its sckg:localGovernmentCode"),
+    Case("prefecture-identifier-missing", "kagawa", (drop(DCTERMS.identifier),),
+         "LocalGovernment must have exactly one dcterms:identifier, equal to its sckg:localGovernmentCode"),
+    Case("municipality-as-stated-missing", "service", (drop(SCKG.municipalityAsStated),),
+         "SmartCityService must have exactly one sckg:municipalityAsStated"),
+    Case("issue-mapping-basis-in-japanese", "service", (put(SCKG.issueMappingBasis, ja("防災")),),
+         "SmartCityService may have at most one sckg:issueMappingBasis"),
+    Case("as-printed-missing", "introduction", (drop(SCKG.asPrinted),),
+         "CityOSIntroduction must have exactly one sckg:asPrinted"),
+    Case("alt-label-is-the-pref-label", "issue", (add(SKOS.altLabel, ja("防災")),),
+         "Concept's skos:altLabel values must be language-tagged literals"),
+    Case("example-untagged", "approach", (add(SKOS.example, Literal("高松市と観音寺市")),),
+         "Concept's skos:example values must be language-tagged literals"),
+]
+
+# Closed shapes (loader/closedshapes.py): a misspelled property on an instance of each class is
+# refused by the closed shape of its class, whose message names the rule and the class. Every class
+# of CLASSES gets a case (a class missing here gets sckg:undeclaredProperty, see misspelling()).
+# The sckg:LocalGovernment copy is typed only as a local government (neither subclass) and loses
+# sckg:prefecture, whose rdfs:domain would make it a municipality under RDFS inference.
+MISSPELLED: dict[str, tuple[str, URIRef, tuple[Edit, ...]]] = {
+    "LocalGovernment": ("takamatsu", SCKG.localGovermentCode,
+                        (put(RDF.type, SCKG.LocalGovernment), drop(SCKG.prefecture))),
+    "Prefecture": ("kagawa", SCKG.iso3166code, ()),
+    "Municipality": ("takamatsu", SCKG.prefecure, ()),
+    "ImplementingBody": ("foundation", SCKG.legalFrom, ()),
+    "SubsidyProgram": ("program", SCKG.startFiscalyear, ()),
+    "ProgramBudget": ("budget", SCKG.fiscalYaer, ()),
+    "AdoptedProject": ("project-h29a", SCKG.implementor, ()),
+    "Field": ("field-mobility", SCKG.serviceCatgory, ()),
+    "RegionalIssue": ("issue", URIRef(f"{SKOS}prefLable"), ()),
+    "SharingApproach": ("approach", URIRef(f"{SKOS}notaion"), ()),
+    "CostAllocationMethod": ("cost", URIRef(f"{SKOS}defintion"), ()),
+    "SmartCityService": ("service", SCKG.adressesIssue, ()),
+    "CityOS": ("city-os", SCKG.ower, ()),
+    "CityOSIntroduction": ("introduction", SCKG.sharedUsed, ()),
+    "CityOSSharing": ("sharing", SCKG.sinceFiscalyear, ()),
+    "KPI": ("kpi", SCKG.targetVaule, ()),
+    "KPIObservation": ("observation", SCKG.observedYear, ()),
+    "SurveyWorkItem": ("work-item", URIRef(f"{DCTERMS}descripton"), ()),
+    "SurveyFigure": ("figure", SCKG.qualifer, ()),
+    "SourceDocument": ("briefing", URIRef(f"{DCTERMS}licence"), ()),
+}
+
+
+def misspelling(cls: str) -> tuple[str, URIRef, tuple[Edit, ...]]:
+    """The misspelled-property case of ``cls``: MISSPELLED's, or for a class not listed there (a
+    new one) an undeclared property on the first world resource of its minimal graph."""
+    return MISSPELLED.get(cls, (CLASSES[cls][0], SCKG.undeclaredProperty, ()))
+
+
+def closed_message(cls: str) -> str:
+    """The start of the message of the closed shape of ``cls`` (up to the bracket: sckg:KPI is a
+    prefix of sckg:KPIObservation)."""
+    return f"closed shape: not a property of sckg:{cls} ("
+
+
+def closed_case_id(cls: str) -> str:
+    return f"closed-{cls}"
+
+
+for _cls in sorted(CLASSES):
+    _key, _misspelled, _edits = misspelling(_cls)
+    CASES.append(Case(closed_case_id(_cls), _key, (*_edits, add(_misspelled, Literal("2017"))),
+                      closed_message(_cls)))
+CASES += [
+    # a property of another class is as foreign as a misspelled one: a municipality is no prefecture
+    Case("closed-Municipality-iso-code", "takamatsu", (add(SCKG.iso3166Code, Literal("JP-37")),),
+         closed_message("Municipality")),
+    # the class-level twin of a misspelled property: an instance of no class escapes every shape
+    Case("class-misspelled", "takamatsu", (put(RDF.type, SCKG.Municipalty),),
+         "An rdf:type in the sckg: namespace must be an owl:Class of the ontology", on="value",
+         detail="has type https://w3id.org/smartcity-kg/ontology#Municipalty"),
+    # a SKOS property the scheme does not use (the issues' relations are declared, the fields' not)
+    Case("closed-Field-broader", "field-mobility", (add(SKOS.broader, iri("field/health")),),
+         closed_message("Field")),
+]
 
 # -- City OS rules of issue 9 (shared use by its own definitions, introduction years, notations) ---
 OTHERS_CITY_OS_NOT_SHARED = (
@@ -1018,7 +1105,8 @@ def test_messages_name_the_class():
 def _shape_messages() -> set[str]:
     """The fixed text of every message of a targeted shape (SPARQL details after ' ({?' cut)."""
     g = shapes()
-    targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf) for s in g.subjects(p, None)}
+    targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.target)
+                for s in g.subjects(p, None)}
     messages = set()
     for shape in targeted:
         nodes = [shape, *g.objects(shape, SH.property), *g.objects(shape, SH.sparql)]
@@ -1063,6 +1151,12 @@ VALID_VARIANTS: dict[str, tuple[str, Edit]] = {
     "source-titled-only-in-english": ("briefing", put(DCTERMS.title, en("FY2021 survey"))),
     "label-without-english": ("takamatsu", drop(RDFS.label, "en")),
     "municipality-without-coordinates": ("kanonji", drop(GEO.lat)),
+    # closed shapes: what every class may carry (sckgsh:CommonProperties) and what every concept
+    # may carry (sckgsh:ConceptShape)
+    "comment-on-a-prefecture": ("kagawa", add(RDFS.comment, en("The prefecture of Takamatsu."))),
+    "comment-on-a-city-os": ("city-os", add(RDFS.comment, en("Takamatsu opened its City OS to Kan'onji."))),
+    "example-on-a-field": ("field-health", add(SKOS.example, ja("健康ポイント"))),
+    "alt-label-on-an-issue": ("issue", add(SKOS.altLabel, ja("災害対策"))),
 }
 
 
