@@ -22,7 +22,7 @@ from .common import Build, Context
 
 __all__ = ["Build", "convert"]
 
-_TABLES = 20  # steps below, one per source table, for the progress bar
+_TABLES = 21  # steps below, one per source table, for the progress bar
 _T = TypeVar("_T")
 
 
@@ -57,6 +57,7 @@ def convert(source_dir: Path, iris: Iris) -> Build:
         done(figures.survey_figures(ctx, work_items))
 
         issues = done(curated.regional_issues(ctx))
+        done(curated.issue_relations(ctx, issues))
         service_ids = done(services.services(ctx, projects, fields))
         done(curated.service_issues(ctx, service_ids, issues))
     return ctx.build
