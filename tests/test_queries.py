@@ -551,7 +551,8 @@ def test_services_for_issue(kg):
         "H29f-1", "H29f-2", "H29f-3", "H30c-1", "R1c-1", "R1c-2", "R1d-1", "R2a-1", "R2a-2", "R3a-1",
         "R3c-3", "R3c-4", "R3g-2", "R3h-1", "R3i-1", "R3i-2", "R3i-3"}
     assert {r["issue"] for r in disaster} == {
-        f"{BASE}/id/regional-issue/disaster-prevention", f"{BASE}/id/regional-issue/wide-area-disaster-prevention"}
+        f"{BASE}/id/regional-issue/disaster-prevention",
+        f"{BASE}/id/regional-issue/wide-area-disaster-prevention"}
     assert all(r["confidence"] in ("high", "medium", "low") and r["sourceUrl"] for r in disaster)
     # English label, case-insensitive, and an alternative label (観光対策 for 観光).
     assert {r["service"] for r in run(kg, "services-for-issue", issue="TOURISM")} == {

@@ -50,6 +50,9 @@ RELATIONS = {
     "exactMatch": (SKOS.exactMatch, SKOS.exactMatch),
 }
 
+#: How a relation's label reads it (from → to): to is broader, related, close, the same.
+RELATION_JA = {"broader": "上位", "related": "関連", "closeMatch": "近い", "exactMatch": "同じ"}
+
 
 def issue_relations(ctx: Context, issue_ids: frozenset[str]) -> None:
     """Relate the regional issues (SKOS), each relation reified with the project's basis for it.
@@ -62,6 +65,7 @@ def issue_relations(ctx: Context, issue_ids: frozenset[str]) -> None:
     t = ctx.table("regional-issue-relations.csv", "from", "relation", "to", "basis_en")
     cells.unique(t, "from", key=lambda row: tuple(sorted((row["from"], row["to"]))))
     scheme = ctx.iris.scheme("regional-issue")
+    issue_labels = {row["id"]: row["label_ja"] for row in ctx.table("regional-issues.csv", "id", "label_ja")}
     for row in t:
         a = ctx.iris.id("regional-issue", known("regional issue", row, "from", issue_ids))
         b = ctx.iris.id("regional-issue", known("regional issue", row, "to", issue_ids))
@@ -70,12 +74,15 @@ def issue_relations(ctx: Context, issue_ids: frozenset[str]) -> None:
         relation = cells.choice(row, "relation", RELATIONS, "relation")
         forward, inverse = RELATIONS[relation]
         key = f"{row['from']}/{relation}/{row['to']}"
-        g, statement = ctx.instance("curated", "regional-issue-relation", key, SCKG.RegionalIssueRelation, row)
+        g, statement = ctx.instance("curated", "regional-issue-relation", key,
+                                    SCKG.RegionalIssueRelation, row)
         g.add((a, forward, b))
         g.add((b, inverse, a))
         if relation == "broader":
             g.remove((scheme, SKOS.hasTopConcept, a))
         g.add((statement, RDF.type, RDF.Statement))
+        reading = f"{issue_labels[row['from']]} → {issue_labels[row['to']]}（{RELATION_JA[relation]}）"
+        g.add((statement, RDFS.label, Literal(f"地域課題の関係：{reading}", lang="ja")))
         g.add((statement, RDF.subject, a))
         g.add((statement, RDF.predicate, forward))
         g.add((statement, RDF.object, b))
