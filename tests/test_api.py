@@ -202,9 +202,10 @@ def test_search_normalises_full_width_input(server):
 
 def test_iri_or_label(server):
     by_iri = rows(server, "/api/issues-solved-by-service", service=f"{BASE}/id/service/R1c-2")
-    assert {r["issueLabel"] for r in by_iri} == {"防災", "防犯", "交通", "子育て", "教育"}
+    assert {r["issueLabel"] for r in by_iri if r["direct"]} == {"防災", "防犯", "交通", "子育て", "教育"}
+    assert {r["issueLabel"] for r in by_iri if not r["direct"]} == {"安全・安心"}  # broader, curated
     by_label = rows(server, "/api/services-for-issue", issue="買物支援")
-    assert {r["service"].rsplit("/", 1)[1] for r in by_label} == {"R1b-2", "R3g-1"}
+    assert {r["service"].rsplit("/", 1)[1] for r in by_label} == {"R1b-2", "R3g-1", "R3g-2"}
     assert all(r["issueLabelIn"] == "買物支援" and r["issue"].startswith(BASE) for r in by_label)
 
 

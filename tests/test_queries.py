@@ -524,11 +524,16 @@ def test_search_input_is_nfkc_normalised_before_binding(kg):
 def test_issues_solved_by_service(kg):
     iri = f"{BASE}/id/service/R1c-2"
     rows = run(kg, "issues-solved-by-service", service=iri)
-    assert {r["issueLabel"] for r in rows} == {"防災", "防犯", "交通", "子育て", "教育"}
+    direct = [r for r in rows if r["direct"] == "true"]
+    assert {r["issueLabel"] for r in direct} == {"防災", "防犯", "交通", "子育て", "教育"}
+    # The broader issues follow (the project's umbrella 安全・安心 over 防災 and 防犯).
+    assert {(r["issueLabel"], r["viaLabel"]) for r in rows if r["direct"] == "false"} == {
+        ("安全・安心", "防災"), ("安全・安心", "防犯")}
     assert all(r["service"] == iri and r["projectCode"] == "R1c" for r in rows)
     label = "lighting disaster-alert system on MIZUNOTE bridge"
     by_label = run(kg, "issues-solved-by-service", service=label)
-    assert {r["issueLabel"] for r in by_label} == {"防災", "観光"}
+    assert {r["issueLabel"] for r in by_label if r["direct"] == "true"} == {"防災", "観光"}
+    assert {r["issueLabel"] for r in by_label} == {"防災", "観光", "安全・安心"}
     assert {r["service"] for r in by_label} == {f"{BASE}/id/service/R3i-1"}
     by_ja = run(kg, "issues-solved-by-service", service="ライティング防災アラートシステム")
     assert {r["issue"] for r in by_ja} == {r["issue"] for r in by_label}
@@ -540,15 +545,18 @@ def test_issues_solved_by_service(kg):
 
 def test_services_for_issue(kg):
     shopping = run(kg, "services-for-issue", issue=f"{BASE}/id/regional-issue/shopping-support")
-    assert {r["service"].rsplit("/", 1)[1] for r in shopping} == {"R1b-2", "R3g-1"}
-    assert {r["fieldLabel"] for r in shopping} == {"物流", "健康"}
+    assert {r["service"].rsplit("/", 1)[1] for r in shopping} == {"R1b-2", "R3g-1", "R3g-2"}
+    assert {r["fieldLabel"] for r in shopping} == {"物流", "健康", "防犯"}
     by_label = run(kg, "services-for-issue", issue="買物支援")
     assert {r["service"] for r in by_label} == {r["service"] for r in shopping}
     disaster = run(kg, "services-for-issue", issue="防災")
+    # 防災 and its narrower 広域防災 (H29f-2, H29f-3).
     assert {r["service"].rsplit("/", 1)[1] for r in disaster} == {
-        "H29f-1", "H30c-1", "R1c-1", "R1c-2", "R1d-1", "R2a-1", "R2a-2", "R3a-1", "R3c-3", "R3c-4",
-        "R3g-2", "R3h-1", "R3i-1", "R3i-2", "R3i-3"}
-    assert all(r["issue"] == f"{BASE}/id/regional-issue/disaster-prevention" for r in disaster)
+        "H29f-1", "H29f-2", "H29f-3", "H30c-1", "R1c-1", "R1c-2", "R1d-1", "R2a-1", "R2a-2", "R3a-1",
+        "R3c-3", "R3c-4", "R3g-2", "R3h-1", "R3i-1", "R3i-2", "R3i-3"}
+    assert {r["issue"] for r in disaster} == {
+        f"{BASE}/id/regional-issue/disaster-prevention",
+        f"{BASE}/id/regional-issue/wide-area-disaster-prevention"}
     assert all(r["confidence"] in ("high", "medium", "low") and r["sourceUrl"] for r in disaster)
     # English label, case-insensitive, and an alternative label (観光対策 for 観光).
     assert {r["service"] for r in run(kg, "services-for-issue", issue="TOURISM")} == {

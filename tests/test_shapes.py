@@ -240,6 +240,29 @@ WORLD: dict[str, Resource] = {
             dcterms:source <source/briefing> , <source/project-curation> ;
             sckg:curatedByProject true .
     """, ("briefing", "curation")),
+    # The project's umbrella issue and one reified relation (issue 9, item 10).
+    "issue-umbrella": Resource("regional-issue/safety-security", """
+        <regional-issue/safety-security> a sckg:RegionalIssue , skos:Concept ;
+            rdfs:label "安全・安心"@ja , "Safety and security"@en ;
+            skos:prefLabel "安全・安心"@ja , "Safety and security"@en ;
+            skos:altLabel "安心・安全"@ja ;
+            skos:inScheme <scheme/regional-issue> ;
+            dcterms:source <source/project-curation> ;
+            sckg:curatedByProject true .
+    """, ("curation",)),
+    "issue-relation": Resource("regional-issue-relation/disaster-prevention/broader/safety-security", """
+        <regional-issue/disaster-prevention> skos:broader <regional-issue/safety-security> .
+        <regional-issue/safety-security> skos:narrower <regional-issue/disaster-prevention> .
+        <regional-issue-relation/disaster-prevention/broader/safety-security>
+            a sckg:RegionalIssueRelation , rdf:Statement ;
+            rdfs:label "地域課題の関係：防災 → 安全・安心（上位）"@ja ;
+            rdf:subject <regional-issue/disaster-prevention> ;
+            rdf:predicate skos:broader ;
+            rdf:object <regional-issue/safety-security> ;
+            sckg:relationBasis "The project's umbrella groups the issues about protecting residents."@en ;
+            dcterms:source <source/project-curation> ;
+            sckg:curatedByProject true .
+    """, ("issue", "issue-umbrella", "curation")),
     "approach": Resource("sharing-approach/scope-expansion", """
         <sharing-approach/scope-expansion> a sckg:SharingApproach , skos:Concept ;
             rdfs:label "範囲拡大型"@ja , "Scope expansion"@en ;
@@ -360,6 +383,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "AdoptedProject": ("project-h29a",),
     "Field": ("field-mobility", "field-health"),
     "RegionalIssue": ("issue",),
+    "RegionalIssueRelation": ("issue-relation",),
     "SharingApproach": ("approach",),
     "CostAllocationMethod": ("cost",),
     "SmartCityService": ("service",),
@@ -983,6 +1007,50 @@ CASES += [
          "Any resource with sckg:rationale must have at least one dcterms:source"),
 ]
 
+
+# -- Regional issues related by SKOS, each relation with its basis (issue 9, item 10) -----------
+UMBRELLA = iri("regional-issue/safety-security")
+
+
+def self_broader(g: Graph, s: URIRef) -> None:
+    """Make the copy its own broader concept (a cycle of length one)."""
+    g.add((s, SKOS.broader, s))
+
+
+CASES += [
+    Case("issue-alt-label-untagged", "issue", (add(SKOS.altLabel, Literal("見守り")),),
+         "RegionalIssue's skos:altLabel values must be literals tagged"),
+    *(Case(f"issue-{p}-not-issue", "issue", (add(SKOS[p], PROGRAM),),
+           f"RegionalIssue's skos:{p} values")
+      for p in ("broader", "narrower", "related", "closeMatch", "exactMatch")),
+    Case("issue-relation-without-basis", "issue", (add(SKOS.related, UMBRELLA),),
+         "RegionalIssue's SKOS relation to another issue must be described by a sckg:RegionalIssueRelation",
+         on="value", detail=str(SKOS.related)),
+    Case("issue-broader-cycle", "issue", (self_broader,),
+         "RegionalIssue must not be its own broader concept", on="value"),
+    Case("issue-related-and-broader", "issue", (add(SKOS.broader, UMBRELLA), add(SKOS.related, UMBRELLA)),
+         "RegionalIssue must not be skos:related to one of its broader or narrower concepts", on="value"),
+    Case("relation-subject-missing", "issue-relation", (drop(RDF.subject),),
+         "RegionalIssueRelation must have exactly one rdf:subject"),
+    Case("relation-subject-not-issue", "issue-relation", (put(RDF.subject, PROGRAM),),
+         "RegionalIssueRelation must have exactly one rdf:subject"),
+    Case("relation-object-twice", "issue-relation",
+         (add(RDF.object, iri("regional-issue/disaster-prevention")),),
+         "RegionalIssueRelation must have exactly one rdf:object"),
+    Case("relation-predicate-not-skos-relation", "issue-relation", (put(RDF.predicate, SKOS.broadMatch),),
+         "RegionalIssueRelation must have exactly one rdf:predicate"),
+    Case("relation-basis-missing", "issue-relation", (drop(SCKG.relationBasis),),
+         "RegionalIssueRelation must have exactly one sckg:relationBasis"),
+    Case("relation-basis-japanese", "issue-relation", (put(SCKG.relationBasis, ja("根拠")),),
+         "RegionalIssueRelation must have exactly one sckg:relationBasis"),
+    Case("relation-source-briefing", "issue-relation", (put(DCTERMS.source, iri("source/briefing")),),
+         "RegionalIssueRelation's only dcterms:source must be the project's curation"),
+    Case("relation-not-marked-curated", "issue-relation", (drop(SCKG.curatedByProject),),
+         "RegionalIssueRelation must have sckg:curatedByProject true"),
+    Case("relation-triple-not-stated", "issue-relation", (put(RDF.predicate, SKOS.related),),
+         "RegionalIssueRelation must describe a triple that the data states", on="value",
+         detail=str(SKOS.related)),
+]
 
 def rename(g: Graph, old: URIRef, new: URIRef) -> Graph:
     """A copy of ``g`` with ``old`` replaced by ``new`` wherever it occurs."""

@@ -57,6 +57,7 @@ def convert(source_dir: Path, iris: Iris) -> Build:
         done(figures.survey_figures(ctx, work_items))
 
         issues = done(curated.regional_issues(ctx))
+        done(curated.issue_relations(ctx, issues))
         service_ids = done(services.services(ctx, projects, fields))
         done(curated.service_issues(ctx, service_ids, issues))
         done(history.iri_history(ctx))  # last: it checks the IRIs every other step minted

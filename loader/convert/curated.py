@@ -6,7 +6,7 @@ None of this is in the official documents, so every resource says it was curated
 from __future__ import annotations
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .. import cells
 from ..vocab import SCKG
@@ -34,8 +34,61 @@ def regional_issues(ctx: Context) -> frozenset[str]:
     g.add((scheme, DCTERMS.source, ctx.iris.source("project-curation")))
     g.add((scheme, RDFS.comment, Literal(
         "The briefing's 11 frequent issues are not listed in it; this scheme is the project's "
-        "union of issue categories that official materials use, each citing them.", lang="en")))
+        "union of issue categories that official materials use, each citing them, plus umbrella "
+        "concepts of the project's own (citing only the project's curation). The concepts are "
+        "related by skos:broader/narrower, skos:related and skos:closeMatch, each relation the "
+        "project's reading with its basis on a sckg:RegionalIssueRelation.", lang="en")))
     return ids(t)
+
+
+#: The SKOS relations a row of regional-issue-relations.csv may state, and their inverses
+#: (stated too, so a query needs no inference to go either way).
+RELATIONS = {
+    "broader": (SKOS.broader, SKOS.narrower),
+    "related": (SKOS.related, SKOS.related),
+    "closeMatch": (SKOS.closeMatch, SKOS.closeMatch),
+    "exactMatch": (SKOS.exactMatch, SKOS.exactMatch),
+}
+
+#: How a relation's label reads it (from → to): to is broader, related, close, the same.
+RELATION_JA = {"broader": "上位", "related": "関連", "closeMatch": "近い", "exactMatch": "同じ"}
+
+
+def issue_relations(ctx: Context, issue_ids: frozenset[str]) -> None:
+    """Relate the regional issues (SKOS), each relation reified with the project's basis for it.
+
+    Each row states one relation ``from relation to``; the triple and its inverse go into the
+    curated graph, and an ``rdf:Statement`` (a ``sckg:RegionalIssueRelation``) of the stated
+    triple carries ``sckg:relationBasis`` and the project's curation as its source. A concept that
+    gets a broader concept is no longer a top concept of the scheme.
+    """
+    t = ctx.table("regional-issue-relations.csv", "from", "relation", "to", "basis_en")
+    cells.unique(t, "from", key=lambda row: tuple(sorted((row["from"], row["to"]))))
+    scheme = ctx.iris.scheme("regional-issue")
+    issue_labels = {row["id"]: row["label_ja"] for row in ctx.table("regional-issues.csv", "id", "label_ja")}
+    for row in t:
+        a = ctx.iris.id("regional-issue", known("regional issue", row, "from", issue_ids))
+        b = ctx.iris.id("regional-issue", known("regional issue", row, "to", issue_ids))
+        if a == b:
+            raise row.error("to", "a regional issue cannot be related to itself")
+        relation = cells.choice(row, "relation", RELATIONS, "relation")
+        forward, inverse = RELATIONS[relation]
+        key = f"{row['from']}/{relation}/{row['to']}"
+        g, statement = ctx.instance("curated", "regional-issue-relation", key,
+                                    SCKG.RegionalIssueRelation, row)
+        g.add((a, forward, b))
+        g.add((b, inverse, a))
+        if relation == "broader":
+            g.remove((scheme, SKOS.hasTopConcept, a))
+        g.add((statement, RDF.type, RDF.Statement))
+        reading = f"{issue_labels[row['from']]} → {issue_labels[row['to']]}（{RELATION_JA[relation]}）"
+        g.add((statement, RDFS.label, Literal(f"地域課題の関係：{reading}", lang="ja")))
+        g.add((statement, RDF.subject, a))
+        g.add((statement, RDF.predicate, forward))
+        g.add((statement, RDF.object, b))
+        g.add((statement, SCKG.relationBasis, Literal(cells.text(row, "basis_en"), lang="en")))
+        g.add((statement, DCTERMS.source, ctx.iris.source("project-curation")))
+        g.add((statement, SCKG.curatedByProject, Literal(True)))
 
 
 def service_issues(ctx: Context, service_ids: frozenset[str], issue_ids: frozenset[str]) -> None:
