@@ -147,7 +147,7 @@ COST_ALLOCATION = {"均等割", "人口割", "従量割"}
 # The survey's work items: number -> {(value, qualifier)} of its figures.
 SURVEY_FIGURES = {
     1: {(15, "exact"), (3, "about")},  # 15 interviewed local governments; videos for about three
-    2: {(300, "more-than"), (11, "exact")},  # 300+ services classified; 11 frequent issues
+    2: {(300, "more-than"), (11, "exact")},  # more than 300 (300超, not 以上) services classified; 11 frequent issues
     3: {(3, "exact"), (2, "exact")},  # three approaches; briefings on two days (9th and 18th)
 }
 # Words of the document each work item's Japanese description must keep.
