@@ -865,7 +865,7 @@ WORLD.update({
     "status": Resource("status-statement/city-os-in-operation", """
         <status-statement/city-os-in-operation> a sckg:StatusStatement ;
             rdfs:label "現在18地域で実装・運営中"@ja ;
-            sckg:asPrinted "2017年度より都市OS構築にかかる補助事業を通じて各地の実装を支援。現在18地域で実装・運営中"@ja ;
+            sckg:asPrinted "…現在18地域で実装・運営中"@ja ;
             rdf:value 18 ;
             sckg:unit "地域"@ja ;
             sckg:asOf "現在"@ja ;
@@ -947,7 +947,8 @@ CASES += [
          "SurveyProject must have at least one dcterms:hasPart"),
     Case("part-dangling", "survey", (put(DCTERMS.hasPart, iri("survey-work-item/9")),),
          "SurveyProject must have at least one dcterms:hasPart"),
-    Case("deliverable-dangling", "work-item", (add(SCKG.deliverable, iri("survey-work-item/1/deliverable/none")),),
+    Case("deliverable-dangling", "work-item",
+         (add(SCKG.deliverable, iri("survey-work-item/1/deliverable/none")),),
          "SurveyWorkItem may have any number of sckg:deliverable"),
     Case("deliverable-unreferenced", "deliverable", (unlink(SCKG.deliverable),),
          "Deliverable must be the sckg:deliverable of exactly one existing sckg:SurveyWorkItem"),
@@ -1143,7 +1144,8 @@ def test_minimal_valid_graph_conforms(cls):
 # and all are validated together; no result may be about a copy.
 VALID_VARIANTS: dict[str, tuple[str, Edit]] = {
     # sh:class sckg:LocalGovernment accepts a sckg:Prefecture (rdfs:subClassOf, no explicit type)
-    "region-is-a-prefecture": ("project-h29a", both(code("H29b"), put(SCKG.region, iri("prefecture/370002")))),
+    "region-is-a-prefecture": ("project-h29a",
+                               both(code("H29b"), put(SCKG.region, iri("prefecture/370002")))),
     "region-is-a-ward": ("project-h29a", both(code("H29c"), put(SCKG.region, iri("municipality/011011")))),
     "two-regions": ("project-h29a", both(code("H29d"), add(SCKG.region, iri("municipality/372013")))),
     "no-implementer": ("project-h29a", both(code("H29e"), drop(SCKG.implementer))),
