@@ -288,6 +288,25 @@ def test_no_fact_of_the_briefing_dated_after_its_fiscal_year(kg):
     assert {row["y"] for row in targets} == {"2025"}, "KPI targets are after FY2021 and are accepted"
 
 
+def test_fiscal_year_rule_lists_every_dated_fact_property():
+    """The shape's UNION: every sckg:...FiscalYear property of the ontology but the target."""
+    from rdflib import RDF, Namespace
+    from rdflib.namespace import OWL
+
+    from loader.validate import ontology, shapes
+
+    sckg = Namespace("https://w3id.org/smartcity-kg/ontology#")
+    declared = {p for p in ontology().subjects(RDF.type, OWL.DatatypeProperty)
+                if str(p).startswith(str(sckg)) and str(p).lower().endswith("fiscalyear")}
+    query = next(str(q) for q in shapes().objects(None, None)
+                 if "cannot state a fact of a later fiscal year" in str(q))
+    shape = next(s for s in shapes().subjects(None, None)
+                 if any(query == str(m) for m in shapes().objects(s, None)))
+    select_text = str(next(shapes().objects(shape, Namespace("http://www.w3.org/ns/shacl#").select)))
+    listed = {sckg[name] for name in re.findall(r"\{ \?value sckg:(\w+) \?year", select_text)}
+    assert listed == declared - {sckg.targetFiscalYear}
+
+
 def test_every_project_identifier_is_unique(kg):
     rows = select(kg, """SELECT ?code (COUNT(?p) AS ?n)
                          { ?p a sckg:AdoptedProject ; dcterms:identifier ?code }
