@@ -276,6 +276,20 @@ def test_printed_words_are_the_briefings():
     assert not missing
 
 
+def test_japanese_labels_of_the_figures_are_printed_words(kg):
+    """Labels of figures, statements, deliverables and amounts in the briefing graph are its words."""
+    if not SEED.is_file():
+        pytest.skip(f"the briefing's text is not next to the project ({SEED})")
+    flat = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    rows = select(kg, f"""
+        SELECT ?s ?label {{ GRAPH <{BASE}/graph/briefing> {{
+          VALUES ?cls {{ sckg:SurveyFigure sckg:StatusStatement sckg:Deliverable sckg:SurveyProject
+                         sckg:BudgetAmount }}
+          ?s a ?cls ; rdfs:label ?label FILTER(LANG(?label) = "ja") }} }}""")
+    assert len(rows) == 6 + 3 + 3 + 1 + 5
+    assert [row for row in rows if re.sub(r"\s+", "", row["label"]) not in flat] == []
+
+
 # -- Dated facts, identifiers and sources in the loaded data ------------------------------------
 
 def test_no_fact_of_the_briefing_dated_after_its_fiscal_year(kg):
