@@ -96,6 +96,15 @@ def test_budget_is_a_printed_amount_in_jpy(kg, program, year):
                      "range": code_range}]
 
 
+def test_budget_labelled_with_the_tables_era_year(kg):
+    """The table prints 「H29年度」…「R3年度」 and 「5.1億円」: the label keeps those words."""
+    rows = select(kg, """SELECT ?label { ?b a sckg:ProgramBudget ; rdfs:label ?label
+                                         FILTER(LANG(?label) = "ja") }""")
+    eras = {2017: "H29", 2018: "H30", 2019: "R1", 2020: "R2", 2021: "R3"}
+    assert {row["label"] for row in rows} == {f"{eras[y]}年度 予算額 {printed}"
+                                              for (_, y), (printed, *_) in BUDGETS.items()}
+
+
 def test_budget_amount_is_a_schema_monetary_amount(kg):
     rows = select(kg, """SELECT ?super { GRAPH ?g { sckg:BudgetAmount rdfs:subClassOf ?super } }""")
     assert {row["super"] for row in rows} == {"https://schema.org/MonetaryAmount"}

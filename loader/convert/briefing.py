@@ -67,7 +67,9 @@ def budgets(ctx: Context, program_ids: frozenset[str]) -> Mapping[int, str]:
         printed = cells.text(row, "budget_as_printed")
         if printed != f"{oku}億円":
             raise row.error("budget_as_printed", f"'{printed}' is not the figure {oku}億円 as printed")
-        label(g, s, f"{year}年度 予算額 {printed}", f"FY{year} budget: {oku} hundred million yen")
+        # The table's own words: 「R3年度」, the column 予算額, 「6.9億円」.
+        label(g, s, f"{fiscal.era_label(year)}年度 予算額 {printed}",
+              f"FY{year} budget: {oku} hundred million yen")
         g.add((s, SCKG.program, ctx.iris.id("program", program)))
         g.add((s, SCKG.fiscalYear, Literal(year)))
         g.add((s, SCKG.adoptedProjectCount, Literal(cells.integer(row, "adopted_projects", 0))))
