@@ -124,7 +124,8 @@ TEMPLATES = (
     Template("agg-projects-per-year", 1, "select",
              "SELECT ?year (COUNT(DISTINCT ?p) AS ?projects) (COUNT(DISTINCT ?region) AS ?regions) "
              "(SAMPLE(?yen) AS ?budgetYen) WHERE {{ ?p a sckg:AdoptedProject ; sckg:fiscalYear ?year ; "
-             "sckg:region ?region ; sckg:budget/sckg:budgetYen ?yen . FILTER(?year >= {year}) }} "
+             "sckg:region ?region ; sckg:budget/<https://schema.org/amount>/<https://schema.org/value> ?yen "
+             ". FILTER(?year >= {year}) }} "
              "GROUP BY ?year ORDER BY ?year"),
     Template("order-limit", 1, "select",
              "SELECT ?m ?label ?lat WHERE {{ ?m a sckg:Municipality ; geo:lat ?lat ; rdfs:label ?label . "

@@ -264,20 +264,23 @@ def test_void_describes_the_iri_history_graph(kg):
     assert "owl:sameAs" in found[0]["description"]
 
 
-def _history_row(source_copy, row: str) -> None:
+def _history_row(source_copy, row: str) -> int:
+    """Append ``row`` to the copy's iri-history.csv; return its line number (the header is line 1)."""
     path = source_copy / "iri-history.csv"
-    path.write_text(path.read_text(encoding="utf-8") + row + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + row + "\n", encoding="utf-8")
+    return len(text.splitlines()) + 1
 
 
 def test_iri_history_refuses_a_new_iri_not_in_the_data(source_copy):
-    _history_row(source_copy, "city-os/999999,city-os/999999-1,2026-11-30,test")
-    with pytest.raises(SourceError, match=r"iri-history.csv:76:2: new IRI 'city-os/999999-1' is not desc"):
+    line = _history_row(source_copy, "city-os/999999,city-os/999999-1,2026-11-30,test")
+    with pytest.raises(SourceError, match=rf"iri-history.csv:{line}:2: new IRI 'city-os/999999-1' is not desc"):
         pipeline.compile_sources(source_copy)
 
 
 def test_iri_history_refuses_an_old_iri_still_in_use(source_copy):
-    _history_row(source_copy, "city-os/372013-1,city-os/111007-1,2026-11-30,test")
-    with pytest.raises(SourceError, match=r"iri-history.csv:76:1: old IRI 'city-os/372013-1' is still used"):
+    line = _history_row(source_copy, "city-os/372013-1,city-os/111007-1,2026-11-30,test")
+    with pytest.raises(SourceError, match=rf"iri-history.csv:{line}:1: old IRI 'city-os/372013-1' is still used"):
         pipeline.compile_sources(source_copy)
 
 

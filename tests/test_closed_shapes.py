@@ -106,11 +106,11 @@ def test_misspelled_property_is_refused(cls, inference):
 
 def test_the_loaders_report_names_the_rule_the_class_and_the_property():
     data = world_graph(("budget",))
-    budget = URIRef("https://w3id.org/smartcity-kg/id/budget/2017")
+    budget = URIRef("https://w3id.org/smartcity-kg/id/budget/data-utilisation/2017")
     data.add((budget, SCKG.fiscalYaer, Literal(2017)))
     found = violations(data, {budget: ("data/source/program-budgets.csv", 2)})
     assert [str(v) for v in found] == [
-        "data/source/program-budgets.csv:2: <https://w3id.org/smartcity-kg/id/budget/2017> "
+        "data/source/program-budgets.csv:2: <https://w3id.org/smartcity-kg/id/budget/data-utilisation/2017> "
         "sckg:fiscalYaer: closed shape: not a property of sckg:ProgramBudget (declare each "
         "property of a class with an sh:property in the node shape of the class or of a "
         "superclass, ontology/shapes.ttl) (value: 2017)"

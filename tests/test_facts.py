@@ -57,12 +57,14 @@ LINKAGE = "データ連携促進型スマートシティ推進事業"
 PROGRAMMES = {UTILIZATION: 2017, LINKAGE: 2021}
 
 # fiscal year: (budget in yen, adopted projects, programme, code range as printed)
+# Amounts are the briefing's rounded figures in yen (schema:amount/schema:value); the code range
+# as the table's 記号 column prints it (R3 with a capital I).
 BUDGETS = {
-    2017: (510_000_000, 6, UTILIZATION, "H29a–f"),
-    2018: (250_000_000, 3, UTILIZATION, "H30a–c"),
-    2019: (220_000_000, 5, UTILIZATION, "R1a–e"),
-    2020: (220_000_000, 5, UTILIZATION, "R2a–e"),
-    2021: (690_000_000, 9, LINKAGE, "R3a–i"),
+    2017: (510_000_000, 6, UTILIZATION, "H29 a～f"),
+    2018: (250_000_000, 3, UTILIZATION, "H30 a～c"),
+    2019: (220_000_000, 5, UTILIZATION, "R1 a～e"),
+    2020: (220_000_000, 5, UTILIZATION, "R2 a～e"),
+    2021: (690_000_000, 9, LINKAGE, "R3 a～I"),
 }
 
 
@@ -149,7 +151,8 @@ COST_ALLOCATION = {"均等割", "従量割"}
 # The survey's work items: number -> {(value, qualifier)} of its figures.
 SURVEY_FIGURES = {
     1: {(15, "exact"), (3, "about")},  # 15 interviewed local governments; videos for about three
-    2: {(300, "more-than"), (11, "exact")},  # 300+ services classified; 11 frequent issues
+    # more than 300 (300超: strictly more, not 以上) services classified; 11 frequent issues
+    2: {(300, "more-than"), (11, "exact")},
     3: {(3, "exact"), (2, "exact")},  # three approaches; briefings on two days (9th and 18th)
 }
 # Words of the document each work item's Japanese description must keep.
@@ -194,7 +197,8 @@ def test_budget_and_adoptions_of_fiscal_year(kg, year):
     yen, adopted, programme, code_range = BUDGETS[year]
     rows = select(kg, f"""
         SELECT ?yen (DATATYPE(?yen) AS ?dt) ?adopted ?programme ?range {{
-          ?b a sckg:ProgramBudget ; sckg:fiscalYear {year} ; sckg:budgetYen ?yen ;
+          ?b a sckg:ProgramBudget ; sckg:fiscalYear {year} ;
+             <https://schema.org/amount>/<https://schema.org/value> ?yen ;
              sckg:adoptedProjectCount ?adopted ; sckg:program/rdfs:label ?programme .
           FILTER(LANG(?programme) = "ja")
           OPTIONAL {{ ?b sckg:projectCodeRange ?range }}
@@ -204,7 +208,8 @@ def test_budget_and_adoptions_of_fiscal_year(kg, year):
 
 
 def test_budgets_sum_to_18_9_oku_yen(kg):
-    total = count(kg, "SELECT (SUM(?yen) AS ?n) { ?b a sckg:ProgramBudget ; sckg:budgetYen ?yen }")
+    total = count(kg, "SELECT (SUM(?yen) AS ?n) { ?b a sckg:ProgramBudget ; "
+                      "<https://schema.org/amount>/<https://schema.org/value> ?yen }")
     assert total == 1_890_000_000, f"budgets sum to {total} yen, expected 18.9億円"
 
 
@@ -549,10 +554,13 @@ def test_kpi_source_documents_are_cabinet_office_council_decisions(kg):
 
 
 def test_city_os_implemented_and_operated_in_18_regions_now(kg):
+    """「現在18地域で実装・運営中」 is a status statement of the briefing (undated), not a KPI value."""
     rows = select(kg, """
-        SELECT ?label { ?k a sckg:KPI ; rdfs:label ?label ; sckg:observation ?o .
-                        ?o rdf:value 18 ; sckg:asOf "現在"@ja . FILTER(LANG(?label) = "ja") }""")
-    assert len(rows) == 1 and "都市OS" in rows[0]["label"], f"現在18地域で実装・運営中: {rows}"
+        SELECT ?printed { ?s a sckg:StatusStatement ; rdf:value 18 ; sckg:asOf "現在"@ja ;
+                             sckg:asPrinted ?printed }""")
+    assert len(rows) == 1 and "現在18地域で実装・運営中" in rows[0]["printed"], f"現在18地域: {rows}"
+    assert not select(kg, "SELECT ?o { ?k a sckg:KPI ; sckg:observation ?o . ?o rdf:value 18 }"), \
+        "the status line must not be a KPI observation"
 
 
 def test_undated_kpi_observation_year_is_attributed_to_project_curation(kg):

@@ -176,16 +176,25 @@ WORLD: dict[str, Resource] = {
             dcterms:source <source/briefing> ;
             sckg:sourceSection "補助事業" .
     """, ("briefing",)),
-    "budget": Resource("budget/2017", """
-        <budget/2017> a sckg:ProgramBudget ;
+    "budget": Resource("budget/data-utilisation/2017", """
+        <budget/data-utilisation/2017> a sckg:ProgramBudget ;
             rdfs:label "2017年度 予算額 5.1億円"@ja ;
             sckg:program <program/data-utilisation> ;
             sckg:fiscalYear 2017 ;
-            sckg:budgetYen 510000000 ;
+            schema:amount <budget/data-utilisation/2017/amount> ;
             sckg:adoptedProjectCount 2 ;
-            sckg:projectCodeRange "H29a–f" ;
+            sckg:projectCodeRange "H29 a～f" ;
             dcterms:source <source/briefing> .
-    """, ("program", "project-h29a", "project-h29f")),
+    """, ("program", "project-h29a", "project-h29f", "budget-amount")),
+    "budget-amount": Resource("budget/data-utilisation/2017/amount", """
+        <budget/data-utilisation/2017/amount> a sckg:BudgetAmount ;
+            rdfs:label "5.1億円"@ja ;
+            schema:value 510000000 ;
+            schema:currency "JPY" ;
+            sckg:asPrinted "5.1億円"@ja ;
+            sckg:precision 10000000 ;
+            dcterms:source <source/briefing> .
+    """, ("budget",)),
     "foundation": Resource("organization/sapporo-industry-promotion-foundation", """
         <organization/sapporo-industry-promotion-foundation> a sckg:ImplementingBody ;
             rdfs:label "さっぽろ産業振興財団"@ja ;
@@ -198,7 +207,7 @@ WORLD: dict[str, Resource] = {
             dcterms:identifier "H29a" ;
             sckg:fiscalYear 2017 ;
             sckg:program <program/data-utilisation> ;
-            sckg:budget <budget/2017> ;
+            sckg:budget <budget/data-utilisation/2017> ;
             sckg:region <municipality/011002> ;
             sckg:implementer <organization/sapporo-industry-promotion-foundation> ;
             sckg:field <field/mobility> , <field/health> ;
@@ -210,7 +219,7 @@ WORLD: dict[str, Resource] = {
             dcterms:identifier "H29f" ;
             sckg:fiscalYear 2017 ;
             sckg:program <program/data-utilisation> ;
-            sckg:budget <budget/2017> ;
+            sckg:budget <budget/data-utilisation/2017> ;
             sckg:region <municipality/372013> ;
             sckg:field <field/mobility> ;
             dcterms:source <source/briefing> .
@@ -368,6 +377,7 @@ WORLD: dict[str, Resource] = {
             rdfs:label "15団体"@ja ;
             rdf:value 15 ;
             sckg:qualifier "exact" ;
+            sckg:asPrinted "15自治体"@ja ;
             dcterms:source <source/briefing> .
     """, ("work-item",)),
 }
@@ -641,12 +651,12 @@ CASES: list[Case] = [
          "ProgramBudget must have exactly one sckg:fiscalYear"),
     Case("budget-year-before-program", "budget", (put(SCKG.fiscalYear, Literal(2016)),),
          "ProgramBudget's sckg:fiscalYear must not be earlier than the sckg:startFiscalYear", on="value"),
-    Case("yen-missing", "budget", (drop(SCKG.budgetYen),),
-         "ProgramBudget must have exactly one sckg:budgetYen"),
-    Case("yen-decimal", "budget", (put(SCKG.budgetYen, Literal("5.1", datatype=XSD.decimal)),),
-         "ProgramBudget must have exactly one sckg:budgetYen"),
-    Case("yen-negative", "budget", (put(SCKG.budgetYen, Literal(-1)),),
-         "ProgramBudget must have exactly one sckg:budgetYen"),
+    Case("amount-missing", "budget", (drop(SCHEMA.amount),),
+         "ProgramBudget must have exactly one schema:amount"),
+    Case("amount-literal", "budget", (put(SCHEMA.amount, Literal(510000000)),),
+         "ProgramBudget must have exactly one schema:amount"),
+    Case("amount-dangling", "budget", (put(SCHEMA.amount, iri("budget/none/amount")),),
+         "ProgramBudget must have exactly one schema:amount"),
     Case("count-missing", "budget", (drop(SCKG.adoptedProjectCount),),
          "ProgramBudget must have exactly one sckg:adoptedProjectCount"),
     Case("count-negative", "budget", (put(SCKG.adoptedProjectCount, Literal(-1)),),
@@ -921,6 +931,10 @@ MISSPELLED: dict[str, tuple[str, URIRef, tuple[Edit, ...]]] = {
     "SurveyWorkItem": ("work-item", URIRef(f"{DCTERMS}descripton"), ()),
     "SurveyFigure": ("figure", SCKG.qualifer, ()),
     "SourceDocument": ("briefing", URIRef(f"{DCTERMS}licence"), ()),
+    "BudgetAmount": ("budget-amount", SCHEMA.curency, ()),
+    "StatusStatement": ("status", SCKG.asof, ()),
+    "SurveyProject": ("survey", SCKG.purpuse, ()),
+    "Deliverable": ("deliverable", SCKG.charateristic, ()),
 }
 
 
@@ -1051,6 +1065,152 @@ CASES += [
          "RegionalIssueRelation must describe a triple that the data states", on="value",
          detail=str(SKOS.related)),
 ]
+
+def both(*edits: Edit) -> Edit:
+    """All of ``edits``, in order."""
+    def edit(g: Graph, s: URIRef) -> None:
+        for one in edits:
+            one(g, s)
+    return edit
+
+
+def code(value: str) -> Edit:
+    """A project copy's own code (two projects must not share one identifier)."""
+    return put(DCTERMS.identifier, Literal(value))
+
+
+# -- Issue 9, figures: amounts as printed, status statements, the survey project, deliverables,
+#    and the rules "a fiscal year after the briefing's", "two projects with one identifier",
+#    "a source that is not an http(s) IRI". -------------------------------------------------------
+WORLD.update({
+    "status": Resource("status-statement/city-os-in-operation", """
+        <status-statement/city-os-in-operation> a sckg:StatusStatement ;
+            rdfs:label "現在18地域で実装・運営中"@ja ;
+            sckg:asPrinted "…現在18地域で実装・運営中"@ja ;
+            rdf:value 18 ;
+            sckg:unit "地域"@ja ;
+            sckg:asOf "現在"@ja ;
+            schema:observationAbout <program/data-utilisation> ;
+            dcterms:source <source/briefing> .
+    """, ("program",)),
+    "survey": Resource("survey/fy2021", """
+        <survey/fy2021> a sckg:SurveyProject ;
+            rdfs:label "令和３年度総務省スマートシティ調査事業"@ja ;
+            sckg:purpose "本調査研究では、…スマートシティの在り方をとりまとめる"@ja ;
+            dcterms:hasPart <survey-work-item/1> ;
+            dcterms:source <source/briefing> .
+    """, ("work-item",)),
+    "deliverable": Resource("survey-work-item/1/deliverable/interview-articles", """
+        <survey-work-item/1> sckg:deliverable <survey-work-item/1/deliverable/interview-articles> .
+        <survey-work-item/1/deliverable/interview-articles> a sckg:Deliverable ;
+            rdfs:label "インタビュー記事（原稿）"@ja ;
+            dcterms:title "インタビュー記事（原稿）"@ja ;
+            schema:creativeWorkStatus "作成中"@ja ;
+            sckg:characteristic "「スマートシティ・ガイドブック」に沿った聞き取り"@ja ;
+            dcterms:source <source/briefing> .
+    """, ("work-item",)),
+})
+FIGURES_CLASSES = {"BudgetAmount": ("budget-amount",), "StatusStatement": ("status",),
+                   "SurveyProject": ("survey",), "Deliverable": ("deliverable",)}
+CLASSES.update(FIGURES_CLASSES)
+for _cls in FIGURES_CLASSES:  # their closed-shape cases, as for the classes above
+    _key, _misspelled, _edits = misspelling(_cls)
+    CASES.append(Case(closed_case_id(_cls), _key, (*_edits, add(_misspelled, Literal("2017"))),
+                      closed_message(_cls)))
+for _cls, _keys in FIGURES_CLASSES.items():
+    CASES += [
+        Case(f"{_cls}-label-without-ja", _keys[0], (drop(RDFS.label, "ja"),),
+             f"{_cls} must have an rdfs:label tagged @ja;"),
+        Case(f"{_cls}-source-section-integer", _keys[0], (add(SCKG.sourceSection, Literal(3)),),
+             f"{_cls}'s sckg:sourceSection values must be xsd:string literals"),
+        Case(f"{_cls}-curated-not-boolean", _keys[0], (add(SCKG.curatedByProject, Literal("yes")),),
+             f"{_cls} may have at most one sckg:curatedByProject, an xsd:boolean"),
+        Case(f"{_cls}-source-missing", _keys[0], (drop(DCTERMS.source),),
+             f"{_cls} must have at least one dcterms:source"),
+    ]
+CASES += [
+    # -- BudgetAmount ----------------------------------------------------------------------------
+    Case("amount-unreferenced", "budget-amount", (unlink(SCHEMA.amount),),
+         "BudgetAmount must be the schema:amount of exactly one existing sckg:ProgramBudget"),
+    Case("amount-value-missing", "budget-amount", (drop(SCHEMA.value),),
+         "BudgetAmount must have exactly one schema:value"),
+    Case("amount-value-decimal", "budget-amount", (put(SCHEMA.value, Literal("5.1", datatype=XSD.decimal)),),
+         "BudgetAmount must have exactly one schema:value"),
+    Case("amount-value-negative", "budget-amount", (put(SCHEMA.value, Literal(-1)),),
+         "BudgetAmount must have exactly one schema:value"),
+    Case("amount-currency-usd", "budget-amount", (put(SCHEMA.currency, Literal("USD")),),
+         "BudgetAmount must have exactly one schema:currency"),
+    Case("amount-currency-missing", "budget-amount", (drop(SCHEMA.currency),),
+         "BudgetAmount must have exactly one schema:currency"),
+    Case("amount-printed-missing", "budget-amount", (drop(SCKG.asPrinted),),
+         "BudgetAmount must have exactly one sckg:asPrinted"),
+    Case("amount-printed-as-yen", "budget-amount", (put(SCKG.asPrinted, ja("510000000円")),),
+         "BudgetAmount must have exactly one sckg:asPrinted"),
+    Case("amount-precision-missing", "budget-amount", (drop(SCKG.precision),),
+         "BudgetAmount must have exactly one sckg:precision"),
+    Case("amount-precision-zero", "budget-amount", (put(SCKG.precision, Literal(0)),),
+         "BudgetAmount must have exactly one sckg:precision"),
+    # -- StatusStatement -------------------------------------------------------------------------
+    Case("status-printed-missing", "status", (drop(SCKG.asPrinted),),
+         "StatusStatement must have exactly one sckg:asPrinted"),
+    Case("status-value-decimal", "status", (put(RDF.value, Literal("18.0", datatype=XSD.decimal)),),
+         "StatusStatement may have at most one rdf:value"),
+    Case("status-count-without-unit", "status", (drop(SCKG.unit),),
+         "StatusStatement that states a count (rdf:value) must have its sckg:unit"),
+    Case("status-unit-english", "status", (put(SCKG.unit, en("regions")),),
+         "StatusStatement may have at most one sckg:unit"),
+    Case("status-as-of-year", "status", (put(SCKG.asOf, Literal(2021)),),
+         "StatusStatement may have at most one sckg:asOf"),
+    Case("status-about-dangling", "status", (put(SCHEMA.observationAbout, iri("program/none")),),
+         "StatusStatement may have any number of schema:observationAbout"),
+    # -- SurveyProject and Deliverable ----------------------------------------------------------
+    Case("purpose-missing", "survey", (drop(SCKG.purpose),),
+         "SurveyProject must have exactly one sckg:purpose"),
+    Case("purpose-english", "survey", (put(SCKG.purpose, en("To collect know-how")),),
+         "SurveyProject must have exactly one sckg:purpose"),
+    Case("parts-missing", "survey", (drop(DCTERMS.hasPart),),
+         "SurveyProject must have at least one dcterms:hasPart"),
+    Case("part-dangling", "survey", (put(DCTERMS.hasPart, iri("survey-work-item/9")),),
+         "SurveyProject must have at least one dcterms:hasPart"),
+    Case("deliverable-dangling", "work-item",
+         (add(SCKG.deliverable, iri("survey-work-item/1/deliverable/none")),),
+         "SurveyWorkItem may have any number of sckg:deliverable"),
+    Case("deliverable-unreferenced", "deliverable", (unlink(SCKG.deliverable),),
+         "Deliverable must be the sckg:deliverable of exactly one existing sckg:SurveyWorkItem"),
+    Case("deliverable-title-missing", "deliverable", (drop(DCTERMS.title),),
+         "Deliverable must have exactly one dcterms:title"),
+    Case("deliverable-status-twice", "deliverable", (add(SCHEMA.creativeWorkStatus, ja("完成")),),
+         "Deliverable may have at most one schema:creativeWorkStatus"),
+    Case("deliverable-characteristic-untagged", "deliverable", (add(SCKG.characteristic, Literal("images")),),
+         "Deliverable's sckg:characteristic values must be literals tagged @ja"),
+    Case("figure-printed-missing", "figure", (drop(SCKG.asPrinted),),
+         "SurveyFigure must have exactly one sckg:asPrinted"),
+    # -- Issue 9 item 7: a fiscal year after the document's (FY2021) on a fact of the briefing ----
+    Case("observed-after-briefing", "observation", (put(SCKG.observedFiscalYear, Literal(2022)),),
+         "SourceDocument briefing (FY2021) cannot state a fact of a later fiscal year", on="value",
+         detail="observedFiscalYear 2022"),
+    Case("program-starts-after-briefing", "program", (put(SCKG.startFiscalYear, Literal(2023)),),
+         "SourceDocument briefing (FY2021) cannot state a fact of a later fiscal year", on="value",
+         detail="startFiscalYear 2023"),
+    # -- Issue 9 item 7: two projects with one identifier ---------------------------------------
+    Case("identifier-of-another-project", "project-h29a", (put(DCTERMS.identifier, Literal("H29f")),),
+         "AdoptedProject's dcterms:identifier must be unique", on="value", detail="have H29f"),
+    # -- Issue 9 item 7: a source that is not an http(s) IRI --------------------------------------
+    Case("source-literal", "program", (add(DCTERMS.source, Literal("briefing")),),
+         "Any resource's dcterms:source must be an http(s) IRI"),
+    Case("source-urn", "kpi", (add(DCTERMS.source, URIRef("urn:x-smartcity:briefing")),),
+         "Any resource's dcterms:source must be an http(s) IRI"),
+    Case("source-file", "service", (add(DCTERMS.source, URIRef("file:///tmp/page.html")),),
+         "Any resource's dcterms:source must be an http(s) IRI"),
+]
+VALID_FIGURE_VARIANTS = {
+    # KPI targets are targets, not facts of the briefing: 2025 is accepted.
+    "kpi-target-after-briefing": ("kpi", put(SCKG.targetFiscalYear, Literal(2030))),
+    "status-without-count": ("status", both(drop(RDF.value), drop(SCKG.unit))),
+    "status-undated": ("status", drop(SCKG.asOf)),
+    "deliverable-without-status": ("deliverable", drop(SCHEMA.creativeWorkStatus)),
+}
+
 
 def rename(g: Graph, old: URIRef, new: URIRef) -> Graph:
     """A copy of ``g`` with ``old`` replaced by ``new`` wherever it occurs."""
@@ -1210,10 +1370,11 @@ def test_minimal_valid_graph_conforms(cls):
 # and all are validated together; no result may be about a copy.
 VALID_VARIANTS: dict[str, tuple[str, Edit]] = {
     # sh:class sckg:LocalGovernment accepts a sckg:Prefecture (rdfs:subClassOf, no explicit type)
-    "region-is-a-prefecture": ("project-h29a", put(SCKG.region, iri("prefecture/370002"))),
-    "region-is-a-ward": ("project-h29a", put(SCKG.region, iri("municipality/011011"))),
-    "two-regions": ("project-h29a", add(SCKG.region, iri("municipality/372013"))),
-    "no-implementer": ("project-h29a", drop(SCKG.implementer)),
+    "region-is-a-prefecture": ("project-h29a",
+                               both(code("H29b"), put(SCKG.region, iri("prefecture/370002")))),
+    "region-is-a-ward": ("project-h29a", both(code("H29c"), put(SCKG.region, iri("municipality/011011")))),
+    "two-regions": ("project-h29a", both(code("H29d"), add(SCKG.region, iri("municipality/372013")))),
+    "no-implementer": ("project-h29a", both(code("H29e"), drop(SCKG.implementer))),
     "city-os-owned-by-a-prefecture": ("city-os", put(SCKG.owner, iri("prefecture/370002"))),
     "observation-without-year": ("observation", drop(SCKG.observedFiscalYear)),
     "source-titled-only-in-english": ("briefing", put(DCTERMS.title, en("FY2021 survey"))),
@@ -1226,6 +1387,7 @@ VALID_VARIANTS: dict[str, tuple[str, Edit]] = {
     "example-on-a-field": ("field-health", add(SKOS.example, ja("健康ポイント"))),
     "alt-label-on-an-issue": ("issue", add(SKOS.altLabel, ja("災害対策"))),
 }
+VALID_VARIANTS.update({name: (key, edit) for name, (key, edit) in VALID_FIGURE_VARIANTS.items()})
 
 
 def variant_node(name: str) -> URIRef:

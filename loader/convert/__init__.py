@@ -22,7 +22,7 @@ from .common import Build, Context
 
 __all__ = ["Build", "convert"]
 
-_TABLES = 21  # steps below, one per source table, for the progress bar
+_TABLES = 25  # steps below, one per source table, for the progress bar
 _T = TypeVar("_T")
 
 
@@ -55,6 +55,9 @@ def convert(source_dir: Path, iris: Iris) -> Build:
         done(figures.kpi_observations(ctx, kpis))
         work_items = done(figures.survey_work_items(ctx))
         done(figures.survey_figures(ctx, work_items))
+        done(figures.status_statements(ctx, programs))
+        done(figures.survey(ctx, work_items))
+        done(figures.deliverables(ctx, work_items))
 
         issues = done(curated.regional_issues(ctx))
         done(curated.issue_relations(ctx, issues))

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from kg import fiscal
 
 from .. import cells
-from ..vocab import SCKG
+from ..vocab import SCHEMA, SCKG
 from .common import Context, ids, known, label
 from .reference import Places
 
@@ -46,24 +46,44 @@ def programs(ctx: Context) -> frozenset[str]:
 
 
 def budgets(ctx: Context, program_ids: frozenset[str]) -> Mapping[int, str]:
-    """Describe each fiscal year's budget; return the program funded in each year."""
+    """Describe each programme's budget of a fiscal year; return the programme funded in each year.
+
+    The amount is the briefing's rounded figure (e.g. 5.1億円): a ``schema:MonetaryAmount`` in JPY
+    with the figure as printed and the place value of its last printed digit (sckg:precision),
+    not an exact number of yen.
+    """
     t = ctx.table("program-budgets.csv", "fiscal_year", "program", "budget_oku_yen",
-                  "adopted_projects", "code_range", "source", "section", key="fiscal_year")
+                  "budget_as_printed", "adopted_projects", "code_range_as_printed", "source", "section")
+    cells.unique(t, "fiscal_year", key=lambda r: (r["program"], r["fiscal_year"]))
     program_by_year: dict[int, str] = {}
     for row in t:
         year = cells.fiscal_year(row, "fiscal_year")
         program = known("program", row, "program", program_ids)
-        g, s = ctx.instance("briefing", "budget", str(year), SCKG.ProgramBudget, row)
+        if program_by_year.setdefault(year, program) != program:
+            raise row.error("program", f"fiscal year {year} already has a budget of programme "
+                            f"'{program_by_year[year]}'; projects.csv cannot tell their projects apart")
+        g, s = ctx.instance("briefing", "budget", f"{program}/{year}", SCKG.ProgramBudget, row)
         oku = cells.decimal(row, "budget_oku_yen")
-        label(g, s, f"{year}年度 予算額 {oku}億円", f"FY{year} budget: {oku} hundred million yen")
+        printed = cells.text(row, "budget_as_printed")
+        if printed != f"{oku}億円":
+            raise row.error("budget_as_printed", f"'{printed}' is not the figure {oku}億円 as printed")
+        # The table's own words: 「R3年度」, the column 予算額, 「6.9億円」.
+        label(g, s, f"{fiscal.era_label(year)}年度 予算額 {printed}",
+              f"FY{year} budget: {oku} hundred million yen")
         g.add((s, SCKG.program, ctx.iris.id("program", program)))
         g.add((s, SCKG.fiscalYear, Literal(year)))
-        g.add((s, SCKG.budgetYen, Literal(int(oku * OKU))))
         g.add((s, SCKG.adoptedProjectCount, Literal(cells.integer(row, "adopted_projects", 0))))
-        if code_range := cells.optional(row, "code_range"):
+        if code_range := cells.optional(row, "code_range_as_printed"):
             g.add((s, SCKG.projectCodeRange, Literal(code_range)))
         ctx.cite(g, s, row)
-        program_by_year[year] = program
+        g, amount = ctx.instance("briefing", "budget", f"{program}/{year}/amount", SCKG.BudgetAmount, row)
+        g.add((s, SCHEMA.amount, amount))
+        label(g, amount, printed, f"{oku} hundred million yen (rounded)")
+        g.add((amount, SCHEMA.value, Literal(int(oku * OKU))))
+        g.add((amount, SCHEMA.currency, Literal("JPY")))
+        g.add((amount, SCKG.asPrinted, Literal(printed, lang="ja")))
+        g.add((amount, SCKG.precision, Literal(int(OKU.scaleb(oku.as_tuple().exponent)))))
+        ctx.cite(g, amount, row)
     return program_by_year
 
 
@@ -119,7 +139,7 @@ def projects(ctx: Context, places: Places, program_by_year: Mapping[int, str],
         g.add((s, DCTERMS.identifier, Literal(code)))
         g.add((s, SCKG.fiscalYear, Literal(year)))
         g.add((s, SCKG.program, ctx.iris.id("program", program_by_year[year])))
-        g.add((s, SCKG.budget, ctx.iris.id("budget", str(year))))
+        g.add((s, SCKG.budget, ctx.iris.id("budget", program_by_year[year], year)))
         for region in cells.text(row, "region_codes").split():
             g.add((s, SCKG.region, places.region(row, "region_codes", region).iri))
         if implementer := cells.optional(row, "implementer"):
