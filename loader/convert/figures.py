@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from .. import cells
 from ..vocab import SCHEMA, SCKG
-from .common import Context, ids, known, label
+from .common import Context, ids, known, label, translation
 
 
 def kpis(ctx: Context) -> frozenset[str]:
@@ -51,7 +51,7 @@ def kpi_observations(ctx: Context, kpi_ids: frozenset[str]) -> None:
             g.add((s, SCKG.observedFiscalYear, Literal(year)))
         g.add((s, SCKG.asOf, Literal(as_of, lang="ja")))
         if note := cells.optional(row, "note_en"):
-            g.add((s, RDFS.comment, Literal(note, lang="en")))
+            translation(g, s, RDFS.comment, note)
         ctx.cite(g, s, row)
 
 
@@ -65,7 +65,7 @@ def survey_work_items(ctx: Context) -> frozenset[str]:
         label(g, s, cells.text(row, "label_ja"), cells.text(row, "label_en"))
         g.add((s, SCKG.itemNumber, Literal(number)))
         g.add((s, DCTERMS.description, Literal(cells.text(row, "description_ja"), lang="ja")))
-        g.add((s, DCTERMS.description, Literal(cells.text(row, "description_en"), lang="en")))
+        translation(g, s, DCTERMS.description, cells.text(row, "description_en"))
         ctx.cite(g, s, row)
     return ids(t, "number")
 
