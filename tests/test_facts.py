@@ -817,7 +817,7 @@ def test_curated_graph_holds_only_curated_content(kg):
           FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis,
                             sckg:approach, sckg:approachBasis, sckg:cityOS, sckg:sharedUse,
                             sckg:sharedUseBasis, sckg:status, sckg:statusBasis, skos:definition,
-                            sckg:definitionBasis)) }}""")
+                            sckg:definitionBasis, sckg:serviceCategory, sckg:field)) }}""")
     assert not rows, f"uncurated statements in the curated graph: {rows[:5]}"
 
 

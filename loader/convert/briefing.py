@@ -88,7 +88,7 @@ def budgets(ctx: Context, program_ids: frozenset[str]) -> Mapping[int, str]:
 
 
 def fields(ctx: Context) -> Fields:
-    """Describe the fields (a concept scheme) and map service categories onto them."""
+    """Describe the fields (a concept scheme) and map service categories onto them (curated)."""
     t = ctx.table("fields.csv", "id", "label_ja", "label_en", "service_category",
                   "source", "section", key="id")
     cells.unique(t, "label_ja")
@@ -98,8 +98,9 @@ def fields(ctx: Context) -> Fields:
         g, s = ctx.instance("briefing", "field", key, SCKG.Field, row)
         label(g, s, cells.text(row, "label_ja"), cells.text(row, "label_en"), concept=True)
         ctx.concept(g, s, "field", ("分野", "Fields"))
+        # Which category of the services list a field stands for is the project's mapping.
         if category := cells.optional(row, "service_category"):
-            g.add((s, SCKG.serviceCategory, Literal(category)))
+            ctx.build.graph("curated").add((s, SCKG.serviceCategory, Literal(category)))
             by_category[category] = key
         ctx.cite(g, s, row)
     return Fields(ids(t), by_category)

@@ -26,8 +26,8 @@ def services(ctx: Context, project_codes: frozenset[str], fields: Fields) -> fro
         g.add((s, SCKG.project, ctx.iris.id("project", project)))
         category = cells.slug(row, "service_category")
         g.add((s, SCKG.serviceCategory, Literal(category)))
-        if category in fields.by_category:
-            g.add((s, SCKG.field, ctx.iris.id("field", fields.by_category[category])))
+        if category in fields.by_category:  # the project's mapping of categories to fields
+            ctx.build.graph("curated").add((s, SCKG.field, ctx.iris.id("field", fields.by_category[category])))
         g.add((s, SCKG.issueDescription, Literal(cells.text(row, "issue_addressed_ja"), lang="ja")))
         g.add((s, SCKG.municipalityAsStated, Literal(cells.text(row, "municipality"), lang="ja")))
         g.add((s, SCKG.evidence, Literal(cells.text(row, "evidence_paraphrase_en"), lang="en")))
