@@ -74,7 +74,8 @@ def test_list_states_the_date_it_is_valid_for(kg):
     rows = select(kg, f"""
         SELECT ?valid (GROUP_CONCAT(STR(?g); separator=" ") AS ?graphs) {{
           <{BASE}/id/dataset/smartcity-kg> <http://rdfs.org/ns/void#subset> ?list .
-          ?list dcterms:valid ?valid ; sckg:namedGraph ?g }} GROUP BY ?valid""")
+          ?list dcterms:valid ?valid ; <http://rdfs.org/ns/void#subset>/sckg:namedGraph ?g }}
+        GROUP BY ?valid""")
     assert len(rows) == 1
     assert rows[0]["valid"] == "2024-01-01"
     assert set(rows[0]["graphs"].split()) == {f"{BASE}/graph/localgovjp", f"{BASE}/graph/localgov-changes"}

@@ -186,7 +186,7 @@ WORLD: dict[str, Resource] = {
             rdfs:seeAlso <https://www.soumu.go.jp/denshijiti/code.html> .
     """, ("curation", "lg-code-scheme-name")),
     "lg-code-scheme-name": Resource("id-scheme/lg-code/name", """
-        <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja .
+        <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja ; sckg:curatedByProject true .
     """),
     "tokyo": Resource("prefecture/130001", """
         <prefecture/130001> a sckg:Prefecture ;
@@ -994,6 +994,8 @@ CASES += [
     Case("id-missing", "takamatsu", (drop(IC_NS.ID),), "LocalGovernment must have one or two ic:ID"),
     Case("id-of-another-body", "takamatsu", (put(IC_NS.ID, iri("municipality/372056/id/lg-code")),),
          "LocalGovernment's ic:ID must carry its own codes", on="value"),
+    Case("derivation-basis-untagged", "takamatsu", (add(SCKG.derivationBasis, Literal("Kind 市")),),
+         "LocalGovernment may have at most one sckg:derivationBasis"),
     Case("founding-date-string", "takamatsu", (add(SCHEMA.foundingDate, Literal("2024-01-01")),),
          "LocalGovernment may have at most one schema:foundingDate"),
     Case("dissolution-date-twice", "chuo-ku",
@@ -1024,6 +1026,8 @@ CASES += [
          "ic:ID体系型's rdfs:seeAlso values must be IRIs"),
     Case("scheme-name-without-text", "lg-code-scheme-name", (drop(IC_NS["表記"]),),
          "ic:名称型 must have exactly one ic:表記"),
+    Case("scheme-name-curated-twice", "lg-code-scheme-name", (add(SCKG.curatedByProject, Literal("yes")),),
+         "ic:名称型 may have at most one sckg:curatedByProject"),
 ]
 
 

@@ -120,6 +120,7 @@ def _id_schemes(ctx: Context) -> None:
         g.add((scheme, IC["名称"], name))
         g.add((name, RDF.type, IC["名称型"]))
         g.add((name, IC["表記"], Literal(ja, lang="ja")))
+        g.add((name, SCKG.curatedByProject, Literal(True)))
         g.add((scheme, SCKG.curatedByProject, Literal(True)))
         for source in ("project-curation", *sources):
             g.add((scheme, DCTERMS.source, ctx.iris.source(source)))
@@ -135,6 +136,20 @@ def _identifiers(ctx: Context, g: Graph, subject: URIRef, code: str, source: str
     g.add((lg_id, IC["識別値"], Literal(code)))
     g.add((lg_id, IC["体系"], ctx.iris.id("id-scheme", "lg-code")))
     g.add((lg_id, DCTERMS.source, ctx.iris.source(source)))
+
+
+_CORPORATE_BASIS = ("Corporate number: check digit, 000020 and the local government code, the National Tax "
+                    "Agency's base number of a local public body (check digit: MOF Ordinance No. 70 of 2014, "
+                    "Art. 2).")
+_KIND_BASES = {
+    SCKG.SpecialWard: "Kind 特別区: its code lies in 131016–131237, Tokyo's 23 special wards.",
+    SCKG.DesignatedCityWard: "Kind 政令指定都市の区: the list writes its name as '<designated city> <ward>'. "
+                             "No corporate number: a ward of a designated city is not a legal person.",
+    SCKG.DesignatedCity: "Kind 市, 政令指定都市: its name ends in 市 and the list gives it wards.",
+    SCKG.City: "Kind 市: its name ends in 市.",
+    SCKG.Town: "Kind 町: its name ends in 町 (read まち or ちょう).",
+    SCKG.Village: "Kind 村: its name ends in 村 (read むら or そん).",
+}
 
 
 def _corporate_number(ctx: Context, subject: URIRef, code: str) -> None:
@@ -199,6 +214,7 @@ def prefectures(ctx: Context) -> Prefectures:
             raise row.error("ISO3166-2", f"'{iso}' does not match the code (expected JP-{code[:2]})")
         g.add((subject, SCKG.iso3166Code, Literal(iso)))
         _corporate_number(ctx, subject, code)
+        ctx.build.graph("curated").add((subject, SCKG.derivationBasis, Literal(_CORPORATE_BASIS, lang="en")))
         places[code] = Place(subject, name, en)
         by_name[name] = code
         if capital := cells.optional(row, "capital"):
@@ -310,9 +326,6 @@ def _apply_changes(ctx: Context, prefs: Prefectures, places: dict[str, Place],
             g.add((places[successor].iri, DCTERMS.replaces, subject))
 
 
-_KIND_BASIS = "Derived by the project from the code and the name (see docs/model.md)."
-
-
 def _kinds(ctx: Context, places: Mapping[str, Place], names: Mapping[str, tuple[Row, str, str]],
            parents: set[str]) -> None:
     """Type every municipality by its kind (graph ``curated``), derived from its name and code.
@@ -342,8 +355,11 @@ def _kinds(ctx: Context, places: Mapping[str, Place], names: Mapping[str, tuple[
             raise row.error(column, f"no kind of local government (市, 町, 村, 区) fits '{name}'")
         for kind in kinds:
             g.add((place.iri, RDF.type, kind))
+        basis = _KIND_BASES[kinds[-1]]
         if SCKG.DesignatedCityWard not in kinds:
             _corporate_number(ctx, place.iri, code)
+            basis += " " + _CORPORATE_BASIS
+        g.add((place.iri, SCKG.derivationBasis, Literal(basis, lang="en")))
 
 
 def _reference_list(ctx: Context) -> None:
@@ -362,7 +378,7 @@ def _reference_list(ctx: Context) -> None:
         "The localgovjp list as published (graph localgovjp) with the changes the project applied to "
         "bring it to this date (graph localgov-changes, each change with its source). Bodies abolished "
         "before this date keep their code with schema:dissolutionDate.", lang="en")))
-    for graph in ("localgovjp", CHANGES):
-        g.add((subject, SCKG.namedGraph, ctx.iris.graph(graph)))
+    for graph in ("localgovjp", CHANGES):  # the subsets void.describe gives each named graph
+        g.add((subject, VOID.subset, ctx.iris.id("dataset", "smartcity-kg", "graph", graph)))
     for source in ("localgovjp", "hamamatsu-ward-reorganisation", "soumu-lg-code"):
         g.add((subject, PROV.wasDerivedFrom, ctx.iris.source(source)))
