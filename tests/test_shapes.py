@@ -186,7 +186,8 @@ WORLD: dict[str, Resource] = {
             rdfs:seeAlso <https://www.soumu.go.jp/denshijiti/code.html> .
     """, ("curation", "lg-code-scheme-name")),
     "lg-code-scheme-name": Resource("id-scheme/lg-code/name", """
-        <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja ; sckg:curatedByProject true .
+        <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja ;
+            sckg:curatedByProject true .
     """),
     "tokyo": Resource("prefecture/130001", """
         <prefecture/130001> a sckg:Prefecture ;
