@@ -187,8 +187,8 @@ WORLD: dict[str, Resource] = {
     """, ("curation", "lg-code-scheme-name")),
     "lg-code-scheme-name": Resource("id-scheme/lg-code/name", """
         <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja ;
-            sckg:curatedByProject true .
-    """),
+            sckg:curatedByProject true ; dcterms:source <source/project-curation> .
+    """, ("curation",)),
     "tokyo": Resource("prefecture/130001", """
         <prefecture/130001> a sckg:Prefecture ;
             rdfs:label "東京都"@ja , "とうきょうと"@ja-hrkt , "Tokyo"@en ;
@@ -1027,6 +1027,9 @@ CASES += [
          "ic:ID体系型's rdfs:seeAlso values must be IRIs"),
     Case("scheme-name-without-text", "lg-code-scheme-name", (drop(IC_NS["表記"]),),
          "ic:名称型 must have exactly one ic:表記"),
+    Case("scheme-name-source-not-document", "lg-code-scheme-name",
+         (put(DCTERMS.source, URIRef("https://example.org/page")),),
+         "ic:名称型's dcterms:source values must be existing"),
     Case("scheme-name-curated-twice", "lg-code-scheme-name", (add(SCKG.curatedByProject, Literal("yes")),),
          "ic:名称型 may have at most one sckg:curatedByProject"),
 ]

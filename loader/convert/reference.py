@@ -121,6 +121,7 @@ def _id_schemes(ctx: Context) -> None:
         g.add((name, RDF.type, IC["名称型"]))
         g.add((name, IC["表記"], Literal(ja, lang="ja")))
         g.add((name, SCKG.curatedByProject, Literal(True)))
+        g.add((name, DCTERMS.source, ctx.iris.source("project-curation")))
         g.add((scheme, SCKG.curatedByProject, Literal(True)))
         for source in ("project-curation", *sources):
             g.add((scheme, DCTERMS.source, ctx.iris.source(source)))
