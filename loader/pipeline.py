@@ -28,8 +28,8 @@ from .turtle import to_turtle, write_atomically
 from .vocab import Iris
 from .void import describe
 
-GENERATED = ("briefing", "localgovjp", "service-implementations", "curated", "translations", "iri-history",
-             "void")
+GENERATED = ("briefing", "localgovjp", "localgov-changes", "service-implementations", "curated",
+             "translations", "iri-history", "void")
 EXTRA_FORMATS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
     ".rdf": "xml", ".xml": "xml", ".owl": "xml", ".jsonld": "json-ld", ".json": "json-ld",

@@ -40,8 +40,10 @@ IC = "http://imi.go.jp/ns/core/rdf#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/smartcity-kg/ontology")
 ID = "https://w3id.org/smartcity-kg/id/"
 
-# IMI core vocabulary terms whose existence was checked (in use in gBizINFO and openpark.jp LOD).
-VERIFIED_IMI_TERMS = {URIRef(IC + "組織型")}
+# IMI core vocabulary terms whose existence was checked (in use in gBizINFO and openpark.jp LOD:
+# ic:ID / ic:ID型 / ic:識別値 / ic:体系 (range ic:ID体系型) / ic:名称 / ic:名称型 / ic:表記).
+VERIFIED_IMI_TERMS = {URIRef(IC + t) for t in ("組織型", "ID", "ID型", "識別値", "体系", "ID体系型", "名称",
+                                              "名称型", "表記")}
 
 
 def iri(path: str) -> URIRef:
@@ -64,6 +66,7 @@ PREFIXES = """\
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
 @prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
 @prefix schema: <https://schema.org/> .
+@prefix ic: <http://imi.go.jp/ns/core/rdf#> .
 """
 
 
@@ -108,30 +111,41 @@ WORLD: dict[str, Resource] = {
             rdfs:label "北海道"@ja , "ほっかいどう"@ja-hrkt , "Hokkaido"@en ;
             sckg:localGovernmentCode "010006" ;
             dcterms:identifier "010006" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01000> ;
+            sckg:corporateNumber "7000020010006" ;
+            ic:ID <prefecture/010006/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C01000> ;
             sckg:iso3166Code "JP-01" ;
             geo:lat 43.063968 ; geo:long 141.347899 ;
             foaf:homepage <https://www.pref.hokkaido.lg.jp/> ;
             dcterms:source <source/localgovjp> .
-    """, ("localgovjp",)),
+        <prefecture/010006/id/lg-code> a ic:ID型 ; ic:識別値 "010006" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp", "lg-code-scheme")),
     "sapporo": Resource("municipality/011002", """
-        <municipality/011002> a sckg:Municipality ;
+        <municipality/011002> a sckg:Municipality , sckg:City , sckg:DesignatedCity ;
             rdfs:label "札幌市"@ja , "さっぽろし"@ja-hrkt , "Sapporo-shi"@en ;
             sckg:localGovernmentCode "011002" ;
             dcterms:identifier "011002" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01100> ;
+            sckg:corporateNumber "9000020011002" ;
+            ic:ID <municipality/011002/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C01100> ;
             sckg:prefecture <prefecture/010006> ;
             schema:slogan "市民の力みなぎる、文化と誇りあふれる街"@ja ;
             dcterms:source <source/localgovjp> .
-    """, ("hokkaido",)),
+        <municipality/011002/id/lg-code> a ic:ID型 ; ic:識別値 "011002" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("hokkaido", "chuo-ku")),
     "chuo-ku": Resource("municipality/011011", """
-        <municipality/011011> a sckg:Municipality ;
+        <municipality/011011> a sckg:Municipality , sckg:DesignatedCityWard ;
             rdfs:label "札幌市中央区"@ja , "さっぽろしちゅうおうく"@ja-hrkt , "Chuo-ku, Sapporo-shi"@en ;
             sckg:localGovernmentCode "011011" ;
             dcterms:identifier "011011" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C01101> ;
+            ic:ID <municipality/011011/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C01101> ;
             sckg:prefecture <prefecture/010006> ;
             sckg:parentMunicipality <municipality/011002> ;
+            dcterms:source <source/localgovjp> .
+        <municipality/011011/id/lg-code> a ic:ID型 ; ic:識別値 "011011" ; ic:体系 <id-scheme/lg-code> ;
             dcterms:source <source/localgovjp> .
     """, ("hokkaido", "sapporo")),
     "kagawa": Resource("prefecture/370002", """
@@ -139,34 +153,112 @@ WORLD: dict[str, Resource] = {
             rdfs:label "香川県"@ja , "かがわけん"@ja-hrkt , "Kagawa"@en ;
             sckg:localGovernmentCode "370002" ;
             dcterms:identifier "370002" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37000> ;
+            sckg:corporateNumber "8000020370002" ;
+            ic:ID <prefecture/370002/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C37000> ;
             sckg:iso3166Code "JP-37" ;
             geo:lat 34.340149 ; geo:long 134.043444 ;
             dcterms:source <source/localgovjp> .
-    """, ("localgovjp",)),
+        <prefecture/370002/id/lg-code> a ic:ID型 ; ic:識別値 "370002" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp", "lg-code-scheme")),
     "kagawa-capital": Resource("prefecture/370002", """
         <prefecture/370002> sckg:capital <municipality/372013> .
     """, ("kagawa", "takamatsu")),
     "takamatsu": Resource("municipality/372013", """
-        <municipality/372013> a sckg:Municipality ;
+        <municipality/372013> a sckg:Municipality , sckg:City ;
             rdfs:label "高松市"@ja , "たかまつし"@ja-hrkt , "Takamatsu-shi"@en ;
             sckg:localGovernmentCode "372013" ;
             dcterms:identifier "372013" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37201> ;
+            sckg:corporateNumber "1000020372013" ;
+            ic:ID <municipality/372013/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C37201> ;
             sckg:prefecture <prefecture/370002> ;
             geo:lat 34.34284 ; geo:long 134.04659 ;
             foaf:homepage <https://www.city.takamatsu.kagawa.jp/> ;
             dcterms:source <source/localgovjp> .
+    """, ("kagawa", "takamatsu-id")),
+    "takamatsu-id": Resource("municipality/372013/id/lg-code", """
+        <municipality/372013/id/lg-code> a ic:ID型 ; ic:識別値 "372013" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp", "lg-code-scheme")),
+    "lg-code-scheme": Resource("id-scheme/lg-code", """
+        <id-scheme/lg-code> a ic:ID体系型 ;
+            rdfs:label "全国地方公共団体コード"@ja , "Nationwide local government code"@en ;
+            ic:名称 <id-scheme/lg-code/name> ;
+            sckg:curatedByProject true ;
+            dcterms:source <source/project-curation> ;
+            rdfs:seeAlso <https://www.soumu.go.jp/denshijiti/code.html> .
+    """, ("curation", "lg-code-scheme-name")),
+    "lg-code-scheme-name": Resource("id-scheme/lg-code/name", """
+        <id-scheme/lg-code/name> a ic:名称型 ; ic:表記 "全国地方公共団体コード"@ja ;
+            sckg:curatedByProject true ; dcterms:source <source/project-curation> .
+    """, ("curation",)),
+    "tokyo": Resource("prefecture/130001", """
+        <prefecture/130001> a sckg:Prefecture ;
+            rdfs:label "東京都"@ja , "とうきょうと"@ja-hrkt , "Tokyo"@en ;
+            sckg:localGovernmentCode "130001" ;
+            dcterms:identifier "130001" ;
+            sckg:corporateNumber "8000020130001" ;
+            ic:ID <prefecture/130001/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C13000> ;
+            sckg:iso3166Code "JP-13" ;
+            dcterms:source <source/localgovjp> .
+        <prefecture/130001/id/lg-code> a ic:ID型 ; ic:識別値 "130001" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("localgovjp", "lg-code-scheme")),
+    "chiyoda": Resource("municipality/131016", """
+        <municipality/131016> a sckg:Municipality , sckg:SpecialWard ;
+            rdfs:label "千代田区"@ja , "ちよだく"@ja-hrkt , "Chiyoda-ku"@en ;
+            sckg:localGovernmentCode "131016" ;
+            dcterms:identifier "131016" ;
+            sckg:corporateNumber "8000020131016" ;
+            ic:ID <municipality/131016/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C13101> ;
+            sckg:prefecture <prefecture/130001> ;
+            dcterms:source <source/localgovjp> .
+        <municipality/131016/id/lg-code> a ic:ID型 ; ic:識別値 "131016" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("tokyo",)),
+    "tonosho": Resource("municipality/373222", """
+        <municipality/373222> a sckg:Municipality , sckg:Town ;
+            rdfs:label "土庄町"@ja , "とのしょうちょう"@ja-hrkt , "Tonosho-cho"@en ;
+            sckg:localGovernmentCode "373222" ;
+            dcterms:identifier "373222" ;
+            sckg:corporateNumber "5000020373222" ;
+            ic:ID <municipality/373222/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C37322> ;
+            sckg:prefecture <prefecture/370002> ;
+            dcterms:source <source/localgovjp> .
+        <municipality/373222/id/lg-code> a ic:ID型 ; ic:識別値 "373222" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
     """, ("kagawa",)),
+    "shimamaki": Resource("municipality/013919", """
+        <municipality/013919> a sckg:Municipality , sckg:Village ;
+            rdfs:label "島牧村"@ja , "しままきむら"@ja-hrkt , "Shimamaki-mura"@en ;
+            sckg:localGovernmentCode "013919" ;
+            dcterms:identifier "013919" ;
+            sckg:corporateNumber "5000020013919" ;
+            ic:ID <municipality/013919/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C01391> ;
+            sckg:prefecture <prefecture/010006> ;
+            dcterms:source <source/localgovjp> .
+        <municipality/013919/id/lg-code> a ic:ID型 ; ic:識別値 "013919" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("hokkaido",)),
     "kanonji": Resource("municipality/372056", """
-        <municipality/372056> a sckg:Municipality ;
+        <municipality/372056> a sckg:Municipality , sckg:City ;
             rdfs:label "観音寺市"@ja , "かんおんじし"@ja-hrkt , "Kan'onji-shi"@en ;
             sckg:localGovernmentCode "372056" ;
             dcterms:identifier "372056" ;
-            skos:exactMatch <http://data.e-stat.go.jp/lod/sac/C37205> ;
+            sckg:corporateNumber "8000020372056" ;
+            ic:ID <municipality/372056/id/lg-code> ;
+            sckg:standardAreaCode <http://data.e-stat.go.jp/lod/sac/C37205> ;
             sckg:prefecture <prefecture/370002> ;
             dcterms:source <source/localgovjp> .
-    """, ("kagawa",)),
+        <municipality/372056/id/lg-code> a ic:ID型 ; ic:識別値 "372056" ; ic:体系 <id-scheme/lg-code> ;
+            dcterms:source <source/localgovjp> .
+    """, ("kagawa", "lg-code-scheme")),
     # -- programme, budget, projects -------------------------------------------------------
     "program": Resource("program/data-utilisation", """
         <program/data-utilisation> a sckg:SubsidyProgram ;
@@ -387,6 +479,12 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "LocalGovernment": ("takamatsu", "hokkaido"),
     "Prefecture": ("kagawa", "kagawa-capital", "hokkaido"),
     "Municipality": ("takamatsu", "kanonji", "chuo-ku"),
+    "City": ("takamatsu",),
+    "DesignatedCity": ("sapporo",),
+    "Town": ("tonosho",),
+    "Village": ("shimamaki",),
+    "SpecialWard": ("chiyoda",),
+    "DesignatedCityWard": ("chuo-ku",),
     "ImplementingBody": ("foundation",),
     "SubsidyProgram": ("program",),
     "ProgramBudget": ("budget",),
@@ -553,14 +651,14 @@ CASES: list[Case] = [
          detail="has 372014"),
     Case("check-digit-prefecture", "kagawa", (put(SCKG.localGovernmentCode, Literal("370001")),),
          "LocalGovernment's sckg:localGovernmentCode must end in its check digit", on="value"),
-    Case("exact-match-missing", "takamatsu", (drop(SKOS.exactMatch),),
-         "LocalGovernment must have exactly one skos:exactMatch"),
-    Case("exact-match-not-estat", "takamatsu", (put(SKOS.exactMatch, URIRef("http://example.org/C37201")),),
-         "LocalGovernment must have exactly one skos:exactMatch"),
-    Case("exact-match-literal", "takamatsu", (put(SKOS.exactMatch, Literal(ESTAT + "C37201")),),
-         "LocalGovernment must have exactly one skos:exactMatch"),
-    Case("exact-match-other-code", "takamatsu", (put(SKOS.exactMatch, URIRef(ESTAT + "C37202")),),
-         "LocalGovernment's skos:exactMatch must be the e-Stat IRI", on="value"),
+    Case("area-code-missing", "takamatsu", (drop(SCKG.standardAreaCode),),
+         "LocalGovernment must have exactly one sckg:standardAreaCode"),
+    Case("area-code-not-estat", "takamatsu", (put(SCKG.standardAreaCode, URIRef("http://example.org/C37201")),),
+         "LocalGovernment must have exactly one sckg:standardAreaCode"),
+    Case("area-code-literal", "takamatsu", (put(SCKG.standardAreaCode, Literal(ESTAT + "C37201")),),
+         "LocalGovernment must have exactly one sckg:standardAreaCode"),
+    Case("area-code-other-code", "takamatsu", (put(SCKG.standardAreaCode, URIRef(ESTAT + "C37202")),),
+         "LocalGovernment's sckg:standardAreaCode must be the e-Stat IRI", on="value"),
     Case("label-two-ja", "takamatsu", (add(RDFS.label, ja("高松")),),
          "LocalGovernment must have an rdfs:label tagged @ja;"),
     Case("label-untagged", "takamatsu", (add(RDFS.label, Literal("Takamatsu")),),
@@ -585,7 +683,8 @@ CASES: list[Case] = [
     Case("iso-other-prefecture", "kagawa", (put(SCKG.iso3166Code, Literal("JP-13")),),
          "Prefecture's sckg:iso3166Code number must equal", on="value"),
     Case("prefecture-code-of-municipality", "kagawa",
-         (put(SCKG.localGovernmentCode, Literal("372013")), put(SKOS.exactMatch, URIRef(ESTAT + "C37201"))),
+         (put(SCKG.localGovernmentCode, Literal("372013")),
+          put(SCKG.standardAreaCode, URIRef(ESTAT + "C37201"))),
          "Prefecture's sckg:localGovernmentCode must be a prefecture code"),
     Case("capital-dangling", "kagawa", (add(SCKG.capital, DANGLING_MUNICIPALITY),),
          "Prefecture may have at most one sckg:capital"),
@@ -610,7 +709,8 @@ CASES: list[Case] = [
          "Municipality's sckg:prefecture must be the prefecture whose sckg:localGovernmentCode",
          on="value"),
     Case("municipality-code-of-prefecture", "takamatsu",
-         (put(SCKG.localGovernmentCode, Literal("370002")), put(SKOS.exactMatch, URIRef(ESTAT + "C37000"))),
+         (put(SCKG.localGovernmentCode, Literal("370002")),
+          put(SCKG.standardAreaCode, URIRef(ESTAT + "C37000"))),
          "Municipality's sckg:localGovernmentCode must be a municipality code"),
     Case("also-prefecture", "takamatsu", (add(RDF.type, SCKG.Prefecture),),
          "Municipality must not also be a sckg:Prefecture"),
@@ -841,7 +941,8 @@ CASES: list[Case] = [
 # The conventions every instance follows, checked on every class (for prefectures and
 # municipalities by the LocalGovernment shape).
 for _cls, _keys in CLASSES.items():
-    if _cls in ("Prefecture", "Municipality"):
+    if _cls in ("Prefecture", "Municipality", "City", "DesignatedCity", "Town", "Village", "SpecialWard",
+                "DesignatedCityWard"):
         continue
     _key = _keys[0]
     CASES += [
@@ -913,7 +1014,7 @@ MISSPELLED: dict[str, tuple[str, URIRef, tuple[Edit, ...]]] = {
     "LocalGovernment": ("takamatsu", SCKG.localGovermentCode,
                         (put(RDF.type, SCKG.LocalGovernment), drop(SCKG.prefecture))),
     "Prefecture": ("kagawa", SCKG.iso3166code, ()),
-    "Municipality": ("takamatsu", SCKG.prefecure, ()),
+    "Municipality": ("takamatsu", SCKG.prefecure, (put(RDF.type, SCKG.Municipality),)),
     "ImplementingBody": ("foundation", SCKG.legalFrom, ()),
     "SubsidyProgram": ("program", SCKG.startFiscalyear, ()),
     "ProgramBudget": ("budget", SCKG.fiscalYaer, ()),
@@ -960,8 +1061,9 @@ for _cls in sorted(CLASSES):
                       closed_message(_cls)))
 CASES += [
     # a property of another class is as foreign as a misspelled one: a municipality is no prefecture
-    Case("closed-Municipality-iso-code", "takamatsu", (add(SCKG.iso3166Code, Literal("JP-37")),),
-         closed_message("Municipality")),
+    Case("closed-Municipality-iso-code", "takamatsu",
+         (put(RDF.type, SCKG.City), add(SCKG.iso3166Code, Literal("JP-37"))),
+         closed_message("City")),
     # the class-level twin of a misspelled property: an instance of no class escapes every shape
     Case("class-misspelled", "takamatsu", (put(RDF.type, SCKG.Municipalty),),
          "An rdf:type in the sckg: namespace must be an owl:Class of the ontology", on="value",
@@ -1212,6 +1314,109 @@ VALID_FIGURE_VARIANTS = {
 }
 
 
+# -- Reference data (issue 9, items 4, 5 and 7): kinds, validity, corporate numbers, ic:ID -------
+IC_NS = Namespace(IC)
+
+
+def untype(cls: URIRef) -> Edit:
+    """Remove the rdf:type ``cls``."""
+    def edit(g: Graph, s: URIRef) -> None:
+        g.remove((s, RDF.type, cls))
+    return edit
+
+
+CASES += [
+    Case("kana-romaji", "takamatsu",
+         (drop(RDFS.label, "ja-hrkt"), add(RDFS.label, Literal("takamatsushi", lang="ja-hrkt"))),
+         "LocalGovernment's rdfs:label tagged @ja-Hrkt must be kana only"),
+    Case("kana-kanji", "takamatsu",
+         (drop(RDFS.label, "ja-hrkt"), add(RDFS.label, Literal("たかまつ市", lang="ja-Hrkt"))),
+         "LocalGovernment's rdfs:label tagged @ja-Hrkt must be kana only"),
+    Case("iri-key-other-code", "takamatsu",
+         (put(SCKG.localGovernmentCode, Literal("372064")),
+          put(SCKG.standardAreaCode, URIRef(ESTAT + "C37206")),
+          put(SCKG.corporateNumber, Literal("5000020372064"))),
+         "LocalGovernment's IRI must end in", on="value", detail="has 372064"),
+    Case("code-of-another-body", "takamatsu",
+         (put(SCKG.localGovernmentCode, Literal("372056")),
+          put(SCKG.standardAreaCode, URIRef(ESTAT + "C37205")),
+          put(SCKG.corporateNumber, Literal("8000020372056"))),
+         "LocalGovernment's sckg:localGovernmentCode must belong to one body only", on="value",
+         detail="372056"),
+    Case("parent-on-a-city", "takamatsu", (add(SCKG.parentMunicipality, iri("municipality/011002")),),
+         "Any resource with sckg:parentMunicipality must be a ward of a designated city"),
+    Case("parent-on-a-special-ward", "chiyoda", (add(SCKG.parentMunicipality, iri("municipality/011002")),),
+         "Any resource with sckg:parentMunicipality must be a ward of a designated city"),
+    Case("ward-without-parent", "chuo-ku", (drop(SCKG.parentMunicipality),),
+         "DesignatedCityWard must have a sckg:parentMunicipality that is a sckg:DesignatedCity"),
+    Case("ward-of-an-ordinary-city", "chuo-ku", (put(SCKG.parentMunicipality, iri("municipality/372013")),),
+         "DesignatedCityWard must have a sckg:parentMunicipality that is a sckg:DesignatedCity"),
+    Case("kind-missing", "kanonji", (untype(SCKG.City),), "Municipality must be of exactly one kind"),
+    Case("kind-twice", "kanonji", (add(RDF.type, SCKG.Town),), "Municipality must be of exactly one kind"),
+    Case("city-named-town", "kanonji", (drop(RDFS.label, "ja"), add(RDFS.label, ja("観音寺町"))),
+         "City must have an rdfs:label tagged @ja ending in 市"),
+    Case("designated-city-without-wards", "sapporo", (), "DesignatedCity must have at least one ward"),
+    Case("town-named-village", "tonosho", (drop(RDFS.label, "ja"), add(RDFS.label, ja("土庄村"))),
+         "Town must have an rdfs:label tagged @ja ending in 町"),
+    Case("village-named-town", "shimamaki", (drop(RDFS.label, "ja"), add(RDFS.label, ja("島牧町"))),
+         "Village must have an rdfs:label tagged @ja ending in 村"),
+    Case("special-ward-outside-tokyo-23", "chiyoda",
+         (put(SCKG.localGovernmentCode, Literal("132012")),
+          put(SCKG.standardAreaCode, URIRef(ESTAT + "C13201")),
+          put(SCKG.corporateNumber, Literal("7000020132012"))),
+         "SpecialWard's sckg:localGovernmentCode must be one of Tokyo's special wards"),
+    Case("corporate-number-short", "takamatsu", (put(SCKG.corporateNumber, Literal("100002037201")),),
+         "LocalGovernment may have at most one sckg:corporateNumber"),
+    Case("corporate-number-check-digit", "takamatsu", (put(SCKG.corporateNumber, Literal("2000020372013")),),
+         "LocalGovernment's sckg:corporateNumber must be the check digit", on="value",
+         detail="2000020372013"),
+    Case("corporate-number-missing", "kanonji", (drop(SCKG.corporateNumber),),
+         "LocalGovernment must have a sckg:corporateNumber unless it is a sckg:DesignatedCityWard"),
+    Case("corporate-number-on-a-ward", "chuo-ku", (add(SCKG.corporateNumber, Literal("8000020011011")),),
+         "LocalGovernment must have a sckg:corporateNumber unless it is a sckg:DesignatedCityWard"),
+    Case("id-missing", "takamatsu", (drop(IC_NS.ID),), "LocalGovernment must have one or two ic:ID"),
+    Case("id-of-another-body", "takamatsu", (put(IC_NS.ID, iri("municipality/372056/id/lg-code")),),
+         "LocalGovernment's ic:ID must carry its own codes", on="value"),
+    Case("derivation-basis-untagged", "takamatsu", (add(SCKG.derivationBasis, Literal("Kind 市")),),
+         "LocalGovernment may have at most one sckg:derivationBasis"),
+    Case("founding-date-string", "takamatsu", (add(SCHEMA.foundingDate, Literal("2024-01-01")),),
+         "LocalGovernment may have at most one schema:foundingDate"),
+    Case("dissolution-date-twice", "chuo-ku",
+         (add(SCHEMA.dissolutionDate, Literal("2024-01-01", datatype=XSD.date),
+              Literal("2025-01-01", datatype=XSD.date)),),
+         "LocalGovernment may have at most one schema:dissolutionDate"),
+    Case("replaced-by-dangling", "chuo-ku", (add(DCTERMS.isReplacedBy, DANGLING_MUNICIPALITY),),
+         "LocalGovernment's dcterms:isReplacedBy values must be existing"),
+    Case("replaces-a-programme", "chuo-ku", (add(DCTERMS.replaces, PROGRAM),),
+         "LocalGovernment's dcterms:replaces values must be existing"),
+    Case("id-value-missing", "takamatsu-id", (drop(IC_NS["識別値"]),),
+         "ic:ID型 must have exactly one ic:識別値"),
+    Case("id-scheme-missing", "takamatsu-id", (drop(IC_NS["体系"]),),
+         "ic:ID型 must have exactly one ic:体系"),
+    Case("id-source-missing", "takamatsu-id", (drop(DCTERMS.source),),
+         "ic:ID型 must have at least one dcterms:source"),
+    Case("id-curated-twice", "takamatsu-id", (add(SCKG.curatedByProject, Literal(True), Literal("yes")),),
+         "ic:ID型 may have at most one sckg:curatedByProject"),
+    Case("scheme-label-missing", "lg-code-scheme", (drop(RDFS.label),),
+         "ic:ID体系型 must have an rdfs:label tagged @ja"),
+    Case("scheme-name-missing", "lg-code-scheme", (drop(IC_NS["名称"]),),
+         "ic:ID体系型 must have exactly one ic:名称"),
+    Case("scheme-source-missing", "lg-code-scheme", (drop(DCTERMS.source),),
+         "ic:ID体系型 must have at least one dcterms:source"),
+    Case("scheme-curated-twice", "lg-code-scheme", (add(SCKG.curatedByProject, Literal("yes")),),
+         "ic:ID体系型 may have at most one sckg:curatedByProject"),
+    Case("scheme-see-also-literal", "lg-code-scheme", (add(RDFS.seeAlso, Literal("https://example.org/")),),
+         "ic:ID体系型's rdfs:seeAlso values must be IRIs"),
+    Case("scheme-name-without-text", "lg-code-scheme-name", (drop(IC_NS["表記"]),),
+         "ic:名称型 must have exactly one ic:表記"),
+    Case("scheme-name-source-not-document", "lg-code-scheme-name",
+         (put(DCTERMS.source, URIRef("https://example.org/page")),),
+         "ic:名称型's dcterms:source values must be existing"),
+    Case("scheme-name-curated-twice", "lg-code-scheme-name", (add(SCKG.curatedByProject, Literal("yes")),),
+         "ic:名称型 may have at most one sckg:curatedByProject"),
+]
+
+
 def rename(g: Graph, old: URIRef, new: URIRef) -> Graph:
     """A copy of ``g`` with ``old`` replaced by ``new`` wherever it occurs."""
     out = Graph()
@@ -1405,9 +1610,16 @@ def variant_results() -> list[Result]:
     return run(g)[1]
 
 
+# A copy of a local government has another IRI with the same code: the two rules about a body's
+# identity (its IRI's key, one body per code) are bound to report it, and only those two.
+IDENTITY_RULES = ("LocalGovernment's IRI must end in",
+                  "LocalGovernment's sckg:localGovernmentCode must belong to one body")
+
+
 @pytest.mark.parametrize("name", sorted(VALID_VARIANTS))
 def test_valid_variant_conforms(name):
-    about = [r for r in variant_results() if variant_node(name) in (r.focus, r.value)]
+    about = [r for r in variant_results() if variant_node(name) in (r.focus, r.value)
+             and not r.message.startswith(IDENTITY_RULES)]
     assert not about, f"{name}:\n{explain(about)}"
 
 

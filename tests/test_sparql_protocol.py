@@ -32,8 +32,8 @@ TIMEOUT = 30  # seconds, on every request
 BASE = "https://w3id.org/smartcity-kg/"
 SCKG = BASE + "ontology#"
 GRAPH = {name: f"{BASE}graph/{name}" for name in
-         ("briefing", "localgovjp", "service-implementations", "curated", "translations", "iri-history",
-          "ontology", "void")}
+         ("briefing", "localgovjp", "localgov-changes", "service-implementations", "curated", "translations",
+          "iri-history", "ontology", "void")}
 TAKAMATSU = BASE + "id/municipality/372013"
 PREFIXES = (f"PREFIX sckg: <{SCKG}>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")

@@ -27,7 +27,8 @@ def services(ctx: Context, project_codes: frozenset[str], fields: Fields) -> fro
         category = cells.slug(row, "service_category")
         g.add((s, SCKG.serviceCategory, Literal(category)))
         if category in fields.by_category:  # the project's mapping of categories to fields
-            ctx.build.graph("curated").add((s, SCKG.field, ctx.iris.id("field", fields.by_category[category])))
+            field_iri = ctx.iris.id("field", fields.by_category[category])
+            ctx.build.graph("curated").add((s, SCKG.field, field_iri))
         g.add((s, SCKG.issueDescription, Literal(cells.text(row, "issue_addressed_ja"), lang="ja")))
         g.add((s, SCKG.municipalityAsStated, Literal(cells.text(row, "municipality"), lang="ja")))
         g.add((s, SCKG.evidence, Literal(cells.text(row, "evidence_paraphrase_en"), lang="en")))
