@@ -820,7 +820,8 @@ def test_curated_graph_holds_only_curated_content(kg):
           FILTER(?p NOT IN (sckg:addressesIssue, sckg:issueMappingBasis,
                             sckg:approach, sckg:approachBasis, sckg:cityOS, sckg:sharedUse,
                             sckg:sharedUseBasis, sckg:status, sckg:statusBasis, skos:definition,
-                            sckg:definitionBasis, sckg:serviceCategory, sckg:field))
+                            sckg:definitionBasis, sckg:serviceCategory, sckg:field, sckg:legalForm,
+                            rdfs:label))  # rdfs:label: a Japanese name the project composed
           # A local government's kind and corporate number, with the basis of both.
           FILTER NOT EXISTS {{ GRAPH {CURATED} {{ ?s sckg:derivationBasis ?basis }} }} }}""")
     assert not rows, f"uncurated statements in the curated graph: {rows[:5]}"
@@ -899,3 +900,13 @@ def test_void_dataset_triples_equal_total(kg):
           GRAPH {VOID_GRAPH} {{ ?d void:subset ?subset ; void:triples ?declared }}
         }}""")
     assert values(rows, "declared") == [str(sum(_actual_counts(kg).values()))]
+
+
+def test_names_and_readings_the_project_composed_are_not_the_briefings(kg):
+    """The briefing does not name a City OS 「高松市の都市OS」 nor spell out （株）: those are ours."""
+    for subject, predicate in ((f"<{BASE}/id/city-os/372013-1>", "rdfs:label"),
+                               (f"<{BASE}/id/budget/data-utilization/2017>", "rdfs:label"),
+                               (f"<{BASE}/id/organization/kajima>", "sckg:legalForm")):
+        graphs = values(select(kg, f"SELECT ?g {{ GRAPH ?g {{ {subject} {predicate} ?o "
+                                           f"FILTER(LANG(?o) = 'ja') }} }}"), "g")
+        assert graphs == [CURATED[1:-1]], (subject, predicate, graphs)

@@ -69,7 +69,7 @@ def budgets(ctx: Context, program_ids: frozenset[str]) -> Mapping[int, str]:
             raise row.error("budget_as_printed", f"'{printed}' is not the figure {oku}億円 as printed")
         # The table's own words: 「R3年度」, the column 予算額, 「6.9億円」.
         label(g, s, f"{fiscal.era_label(year)}年度 予算額 {printed}",
-              f"FY{year} budget: {oku} hundred million yen")
+              f"FY{year} budget: {oku} hundred million yen", composed=True)
         g.add((s, SCKG.program, ctx.iris.id("program", program)))
         g.add((s, SCKG.fiscalYear, Literal(year)))
         g.add((s, SCKG.adoptedProjectCount, Literal(cells.integer(row, "adopted_projects", 0))))
@@ -113,8 +113,9 @@ def implementing_bodies(ctx: Context) -> frozenset[str]:
     for row in t:
         g, s = ctx.instance("briefing", "organization", cells.slug(row, "id"), SCKG.ImplementingBody, row)
         label(g, s, cells.text(row, "label_ja"), cells.optional(row, "label_en"))
+        # The table abbreviates (（一財）, （株）); the spelled-out legal form is our reading of it.
         if form := cells.optional(row, "legal_form"):
-            g.add((s, SCKG.legalForm, Literal(form, lang="ja")))
+            ctx.build.graph("curated").add((s, SCKG.legalForm, Literal(form, lang="ja")))
         ctx.cite(g, s, row)
     return ids(t)
 

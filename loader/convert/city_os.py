@@ -38,7 +38,7 @@ def city_os(ctx: Context, places: Places) -> frozenset[str]:
         key = f"{code}-{cells.integer(row, 'n', 1)}"
         g, s = ctx.instance("briefing", "city-os", key, SCKG.CityOS, row)
         en = cells.optional(row, "label_en") or f"City OS of {owner.en}"
-        label(g, s, cells.text(row, "label_ja"), en)
+        label(g, s, cells.text(row, "label_ja"), en, composed=True)  # 「高松市の都市OS」: our name
         g.add((s, SCKG.owner, owner.iri))
         if (year := cells.optional_fiscal_year(row, "introduced_fiscal_year")) is not None:
             g.add((s, SCKG.introducedFiscalYear, Literal(year)))
@@ -71,7 +71,7 @@ def introductions(ctx: Context, places: Places, city_os_ids: frozenset[str]) -> 
         g, s = ctx.instance("briefing", "city-os-introduction", f"{code}/{os_key}",
                             SCKG.CityOSIntroduction, row)
         label(g, s, f"{municipality.ja} 都市OS導入（{year}年度）",
-              f"City OS introduction: {municipality.en}, FY{year}")
+              f"City OS introduction: {municipality.en}, FY{year}", composed=True)
         g.add((s, SCKG.municipality, municipality.iri))
         g.add((s, SCKG.fiscalYear, Literal(year)))
         g.add((s, SCKG.asPrinted, Literal(cells.text(row, "as_printed"), lang="ja")))
@@ -105,7 +105,8 @@ def sharing(ctx: Context, places: Places, city_os_ids: frozenset[str], approach_
         year = cells.fiscal_year(row, "since_fiscal_year")
         graph = "curated" if "project-curation" in cells.text(row, "source").split() else "briefing"
         g, s = ctx.instance(graph, "city-os-sharing", f"{row['user_code']}/{os_key}", SCKG.CityOSSharing, row)
-        label(g, s, f"{user.ja}による都市OS共同利用", f"Shared use of a City OS by {user.en}")
+        label(g, s, f"{user.ja}による都市OS共同利用", f"Shared use of a City OS by {user.en}",
+              composed=True)
         g.add((s, SCKG.user, user.iri))
         g.add((s, SCKG.cityOS, ctx.iris.id("city-os", os_key)))
         g.add((s, SCKG.sinceFiscalYear, Literal(year)))

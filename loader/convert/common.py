@@ -20,6 +20,7 @@ from ..csvsource import Row, Table, read_table
 from ..vocab import SCKG, Iris
 
 TRANSLATIONS = "translations"  # the graph of every English label the project wrote
+CURATED = "curated"  # the graph of the project's readings, classifications and composed names
 
 
 class BuildGraph(Graph):
@@ -107,16 +108,17 @@ def known(kind: str, row: Row, column: str, keys: Collection[str], value: str | 
 
 
 def label(g: Graph, subject: URIRef, ja: str, en: str | None = None, kana: str | None = None,
-          concept: bool = False) -> None:
+          concept: bool = False, composed: bool = False) -> None:
     """rdfs:label in Japanese, kana and English; concepts also get skos:prefLabel (without kana).
 
-    The Japanese and kana labels are the source's and go to ``g``. No source of ours states an
-    English name, so the English label is the project's translation or romanization: it goes to
-    the ``translations`` graph of the build ``g`` belongs to (to ``g`` itself only for a graph
-    outside a build).
+    The Japanese and kana labels are the source's and go to ``g``; a Japanese name the project
+    composed for something the source does not name (「高松市の都市OS」) is ``composed`` and goes
+    to the ``curated`` graph. No source of ours states an English name, so the English label is
+    the project's translation or romanization: it goes to the ``translations`` graph of the build
+    ``g`` belongs to (to ``g`` itself only for a graph outside a build).
     """
     english = _translations(g)
-    values = [(g, Literal(ja, lang="ja"))]
+    values = [(_sibling(g, CURATED) if composed else g, Literal(ja, lang="ja"))]
     if kana:
         values.append((g, Literal(kana, lang="ja-hrkt")))
     if en:
@@ -135,7 +137,12 @@ def translation(g: Graph, subject: URIRef, predicate: URIRef, en: str) -> None:
 
 def _translations(g: Graph) -> Graph:
     """The translations graph of the build ``g`` belongs to; ``g`` itself outside a build."""
-    return g.build.graph(TRANSLATIONS) if isinstance(g, BuildGraph) else g
+    return _sibling(g, TRANSLATIONS)
+
+
+def _sibling(g: Graph, name: str) -> Graph:
+    """The graph ``name`` of the build ``g`` belongs to; ``g`` itself outside a build."""
+    return g.build.graph(name) if isinstance(g, BuildGraph) else g
 
 
 def ids(table: Table, column: str = "id") -> frozenset[str]:

@@ -44,7 +44,8 @@ def kpi_observations(ctx: Context, kpi_ids: frozenset[str]) -> None:
                             SCKG.KPIObservation, row)
         value = cells.integer(row, "value", 0)
         as_of = cells.text(row, "as_of_ja")
-        label(g, s, f"{value}（{as_of}）", f"{value} (FY{year})" if year else f"{value} ({as_of})")
+        label(g, s, f"{value}（{as_of}）", f"{value} (FY{year})" if year else f"{value} ({as_of})",
+              composed=True)
         g.add((ctx.iris.id("kpi", kpi), SCKG.observation, s))
         g.add((s, RDF.value, Literal(value)))
         if year is not None:
