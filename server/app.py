@@ -17,7 +17,7 @@ from flask import Flask, Response, jsonify, request
 from kg.errors import StoreError
 from kg.store import StoreLink
 
-from . import api, errors, limits
+from . import api, errors, limits, site
 from . import config as settings
 from .cache import ResultCache
 from .engine import QueryEngine
@@ -57,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     limits.init_app(app)
+    site.init_app(app)
     _init_cors(app)
     from . import sparql
 

@@ -1,0 +1,81 @@
+"""What every page for people shares: the reader's language, queries run for a page, rendering.
+
+Pages (landing, resource pages, the workbench) are rendered on the server from the store through
+the same query engine as ``/sparql``, so they see the same version and obey the same limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, render_template, request
+
+from .engine.query import QueryRequest
+
+LANGUAGES = ("ja", "en")
+LANG_COOKIE = "lang"
+
+
+def language() -> str:
+    """The reader's language: ``?lang=``, else the switch's cookie, else Accept-Language; ja by default."""
+    asked = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best or "ja"
+
+
+def select(query: str, **substitutions: Any) -> list[dict[str, dict[str, str]]]:
+    """Rows of a SELECT query as SPARQL JSON bindings (``{"var": {"type", "value", "xml:lang"?}}``).
+
+    ``substitutions`` are pyoxigraph terms bound to variables of the query (never pasted in).
+    """
+    engine = current_app.extensions["kg_engine"]
+    result = engine.execute(QueryRequest(query=query, format="srj",
+                                         substitutions=tuple(substitutions.items())))
+    return json.loads(result.read())["results"]["bindings"]
+
+
+def store_version() -> str:
+    """The store version queries are answered from now (a page's ETag depends on it)."""
+    return current_app.extensions["kg_engine"].version
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> Response:
+    """Render ``template`` in the reader's language, with an ETag of store version, language and
+    body, so a browser's revalidation costs a 304."""
+    lang = context.setdefault("lang", language())
+    body = render_template(template, **context)
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = lang
+    response.vary.update(("Accept", "Accept-Language", "Cookie"))
+    if status == 200:
+        digest = hashlib.sha256(f"{store_version()}|{lang}|".encode() + body.encode()).hexdigest()[:32]
+        response.set_etag(digest)
+        response.make_conditional(request)
+    if "lang" in request.args and request.args["lang"] in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def other_language_url(lang: str) -> str:
+    """The current page in the other language (for the switch)."""
+    args = request.args.to_dict()
+    args["lang"] = "en" if lang == "ja" else "ja"
+    return f"{request.path}?{urlencode(args)}"
+
+
+def init_app(app) -> None:
+    """Make ``t(ja, en)`` and the language switch available to every template."""
+
+    @app.context_processor
+    def _site_helpers() -> dict[str, Any]:
+        lang = language()
+        return {
+            "lang": lang,
+            "t": lambda ja, en: ja if lang == "ja" else en,
+            "other_language_url": other_language_url(lang),
+        }
