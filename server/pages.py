@@ -181,7 +181,8 @@ class Page:
             picked = labels.pick(self.lang) if labels else None
             other = labels.other(self.lang) if labels else None
             href = self.page_url(value)
-            return {"iri": value, "text": picked[0] if picked else curie(value), "lang": picked[1] if picked else None,
+            fallback = value[len(self.base) + 4:] if value.startswith(self.base + "/id/") else curie(value)
+            return {"iri": value, "text": picked[0] if picked else fallback, "lang": picked[1] if picked else None,
                     "other": other, "href": href or value, "external": href is None, "reading": labels.by_lang.get(
                         "ja-hrkt") if labels else None}
         datatype = binding.get("datatype")
