@@ -101,10 +101,10 @@ GRAPH_NAMES = {
 }
 
 NTA_PAGE = "https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo={}"
-LOCAL_GOVERNMENT_CLASSES = {SCKG + c for c in ("LocalGovernment", "Municipality", "Prefecture", "City", "Town",
-                                                 "Village", "SpecialWard", "DesignatedCity", "DesignatedCityWard")}
-KIND_CLASSES = [SCKG + c for c in ("DesignatedCityWard", "DesignatedCity", "SpecialWard", "City", "Town", "Village",
-                                   "Prefecture")]
+#: The kinds of local government, most specific first (a designated city is also a city).
+KIND_CLASSES = [SCKG + c for c in ("DesignatedCityWard", "DesignatedCity", "SpecialWard", "City", "Town",
+                                   "Village", "Prefecture")]
+LOCAL_GOVERNMENT_CLASSES = {SCKG + "LocalGovernment", SCKG + "Municipality", *KIND_CLASSES}
 
 
 def init_app(app) -> None:
@@ -182,9 +182,9 @@ class Page:
             other = labels.other(self.lang) if labels else None
             href = self.page_url(value)
             fallback = value[len(self.base) + 4:] if value.startswith(self.base + "/id/") else curie(value)
-            return {"iri": value, "text": picked[0] if picked else fallback, "lang": picked[1] if picked else None,
-                    "other": other, "href": href or value, "external": href is None, "reading": labels.by_lang.get(
-                        "ja-hrkt") if labels else None}
+            return {"iri": value, "text": picked[0] if picked else fallback,
+                    "lang": picked[1] if picked else None, "other": other, "href": href or value,
+                    "external": href is None}
         datatype = binding.get("datatype")
         shown = curie(datatype) if datatype and not datatype.endswith("#string") else None
         return {"text": value, "lang": binding.get("xml:lang"), "datatype": shown, "literal": True}
@@ -239,7 +239,8 @@ def _group(page: Page, out: dict) -> list[dict]:
     result = []
     for name, title, _ in GROUPS:
         if grouped[name]:
-            props = sorted(grouped[name], key=lambda e: (_RANK.get(e["prop"]["curie"], 99), e["prop"]["text"]))
+            props = sorted(grouped[name],
+                           key=lambda e: (_RANK.get(e["prop"]["curie"], 99), e["prop"]["text"]))
             result.append({"id": name, "title": title, "props": props})
     return result
 
@@ -262,8 +263,8 @@ def _links_out(out: dict, source_pages: dict, page: Page) -> list[dict]:
     """e-Stat, the body's web site, its corporate-number page, the sources' pages."""
     links = []
     if sac := _first(out.get(SCKG + "standardAreaCode")):
-        links.append({"href": sac, "text": ("e-Stat 統計LOD 標準地域コード ", "e-Stat statistical LOD, standard area code "),
-                      "code": sac.rsplit("/", 1)[-1]})
+        links.append({"href": sac, "code": sac.rsplit("/", 1)[-1],
+                      "text": ("e-Stat 統計LOD 標準地域コード ", "e-Stat LOD, standard area code ")})
     if home := _first(out.get(PREFIXES["foaf"] + "homepage")):
         links.append({"href": home, "text": ("団体のウェブサイト ", "The body's web site "), "code": home})
     if number := _first(out.get(SCKG + "corporateNumber")):
@@ -273,8 +274,9 @@ def _links_out(out: dict, source_pages: dict, page: Page) -> list[dict]:
     for source in out.get(PREFIXES["dcterms"] + "source", {}).values():
         iri = source["binding"]["value"]
         if iri in source_pages:
-            links.append({"href": source_pages[iri], "text": ("出典: ", "Source: "),
-                          "code": page.term(source["binding"])["text"]})
+            term = page.term(source["binding"])
+            links.append({"href": source_pages[iri], "text": ("出典：", "Source: "), "title": term["text"],
+                          "lang": term["lang"]})
     return links
 
 
@@ -380,8 +382,9 @@ def resource_page(key: str):
 
     return site.render_page(
         "site/resource.html", lang=lang, key=key, iri=iri, me=page.term({"type": "uri", "value": iri}),
-        reading=page.labels[iri].by_lang.get("ja-hrkt"), types=[page.term({"type": "uri", "value": t}) for t in types],
-        groups=_group(page, out), incoming=_incoming(page, incoming), links_out=_links_out(out, source_pages, page),
+        reading=page.labels[iri].by_lang.get("ja-hrkt"),
+        types=[page.term({"type": "uri", "value": t}) for t in types], groups=_group(page, out),
+        incoming=_incoming(page, incoming), links_out=_links_out(out, source_pages, page),
         values=values, graph_names=GRAPH_NAMES, **context)
 
 
@@ -402,7 +405,7 @@ def _concepts(page: Page, rows: list[dict]) -> list[dict]:
 
     def tree(parent: str | None, depth: int) -> list[dict]:
         nodes = []
-        for iri in sorted(children.get(parent, []), key=lambda i: page.term({"type": "uri", "value": i})["text"]):
+        for iri in sorted(children.get(parent, []), key=lambda i: page.labels[i].pick(page.lang) or ("", "")):
             nodes.append({"term": page.term({"type": "uri", "value": iri}), "uses": concepts[iri]["uses"],
                           "children": tree(iri, depth + 1) if depth < 10 else []})
         return nodes
