@@ -341,7 +341,9 @@ def class_page(name: str):
     members = [page.term(row["m"]) for row in {r["m"]["value"]: r for r in rows}.values()]
     about = defaultdict(list)
     for row in info:
-        about[curie(row["p"]["value"])].append(page.term(row["v"]))
+        term = page.term(row["v"])
+        if term not in about[curie(row["p"]["value"])]:
+            about[curie(row["p"]["value"])].append(term)
     return site.render_page(
         "site/class.html", lang=lang, cls=page.term({"type": "uri", "value": SCKG + name}), name=name,
         about=about, total=total, members=members, number=number, pages=pages, page_size=PAGE_SIZE)

@@ -243,3 +243,10 @@ def test_every_page_link_on_a_municipality_page_resolves(server):
         assert len(targets) > 10
         for target in sorted(targets):
             assert http.get(server + target).status_code == 200, target
+
+
+def test_class_page_names_its_super_and_subclasses_once(server):
+    doc = page(server, "/page/class/Municipality", lang="en")
+    hrefs = [a.attrs["href"] for a in doc.links() if a.attrs.get("href", "").startswith("/page/class/")]
+    assert hrefs.count("/page/class/LocalGovernment") == 1
+    assert hrefs.count("/page/class/City") == 1
