@@ -219,8 +219,12 @@ def collect() -> dict[str, Any]:
             entry[key] = entry[key] or _v(row, key)
         entry["homepage"] = entry.get("homepage") or _v(row, "page")
         source_labels.add(iri, row.get("title"))
-    ranked = sorted(sources.values(), key=lambda s: (
-        next((i for i, end in enumerate(MAIN_SOURCES) if s["iri"].endswith(end)), len(MAIN_SOURCES)), s["iri"]))
+
+    def rank(source: dict[str, Any]) -> tuple[int, str]:
+        main = (i for i, end in enumerate(MAIN_SOURCES) if source["iri"].endswith(end))
+        return next(main, len(MAIN_SOURCES)), source["iri"]
+
+    ranked = sorted(sources.values(), key=rank)
     data["sources"], data["source_labels"] = ranked, source_labels
 
     downloads: dict[str, dict[str, Any]] = {}
@@ -328,8 +332,8 @@ def build(lang: str) -> dict[str, Any]:
 
     marks = [Mark("project", p["code"], p["region_code"], p["lat"], p["lon"], p["year"], name(p["region"]))
              for p in data["projects"]]
-    marks += [Mark("introduction", i["key"], i["code"], i["lat"], i["lon"], i["year"], name(i["municipality"]))
-              for i in data["introductions"] if i["lat"] is not None]
+    marks += [Mark("introduction", i["key"], i["code"], i["lat"], i["lon"], i["year"],
+                   name(i["municipality"])) for i in data["introductions"] if i["lat"] is not None]
     map_picture = map_svg(data["points"], marks, lang=lang, width=640)
 
     years = per_year(data["introductions"])
@@ -352,7 +356,8 @@ def build(lang: str) -> dict[str, Any]:
     graph_picture = graph_svg(edges, approaches, lang=lang)
 
     return {"data": data, "years": years, "name": name,
-            "map_svg": Markup(map_picture), "chart_svg": Markup(chart_picture), "graph_svg": Markup(graph_picture),
+            "map_svg": Markup(map_picture), "chart_svg": Markup(chart_picture),
+            "graph_svg": Markup(graph_picture),
             "queries": canned_queries(lang)}
 
 

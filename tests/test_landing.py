@@ -30,23 +30,27 @@ PENDING = ("/page/", "/id/", "/data/", "/ontology", "/dumps/", "/.well-known/voi
 
 # The counts the pictures must show, by SPARQL over the store (the bundled data gives 1909 dots,
 # 29 project regions, 46 introductions, 24 shared uses of which 21 curated, 6 years with introductions).
-Q_POINTS = """SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {
-  ?m a sckg:Municipality ; <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat ;
-     <http://www.w3.org/2003/01/geo/wgs84_pos#long> ?lon .
+GEO = "PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>\n"
+Q_POINTS = GEO + """SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {
+  ?m a sckg:Municipality ; geo:lat ?lat ;
+     geo:long ?lon .
   FILTER NOT EXISTS { ?m <https://schema.org/dissolutionDate> ?end } }"""
-Q_PROJECT_REGIONS = """SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?r WHERE {
-  ?p a sckg:AdoptedProject ; sckg:region ?r . ?r <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat } }"""
-Q_INTRODUCTIONS = """SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {
-  ?i a sckg:CityOSIntroduction ; sckg:municipality ?m . ?m <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat }"""
+Q_PROJECT_REGIONS = GEO + """SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?r WHERE {
+  ?p a sckg:AdoptedProject ; sckg:region ?r . ?r geo:lat ?lat } }"""
+Q_INTRODUCTIONS = GEO + """SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {
+  ?i a sckg:CityOSIntroduction ; sckg:municipality ?m . ?m geo:lat ?lat }"""
 Q_INTRODUCTION_YEARS = """SELECT ?year (COUNT(DISTINCT ?m) AS ?n) WHERE {
-  ?i a sckg:CityOSIntroduction ; sckg:fiscalYear ?year ; sckg:municipality ?m } GROUP BY ?year ORDER BY ?year"""
+  ?i a sckg:CityOSIntroduction ; sckg:fiscalYear ?year ; sckg:municipality ?m }
+GROUP BY ?year ORDER BY ?year"""
 Q_INTRODUCED_MUNICIPALITIES = """SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {
   ?i a sckg:CityOSIntroduction ; sckg:municipality ?m }"""
 Q_KPI = """SELECT ?target ?year WHERE { ?k a sckg:KPI ; sckg:targetValue ?target ; sckg:targetFiscalYear ?year
   FILTER(STRENDS(STR(?k), "/kpi/city-os-introductions")) }"""
-Q_SHARINGS = """SELECT (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?c) AS ?curated) WHERE {
+Q_SHARINGS = """SELECT (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?c) AS ?curated)
+WHERE {
   ?s a sckg:CityOSSharing . OPTIONAL { ?s sckg:curatedByProject true BIND(?s AS ?c) } }"""
-Q_OWNERS = """SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s a sckg:CityOSSharing ; sckg:cityOS/sckg:owner ?o }"""
+Q_OWNERS = """SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {
+  ?s a sckg:CityOSSharing ; sckg:cityOS/sckg:owner ?o }"""
 
 
 def count(kg, query: str) -> int:
@@ -98,8 +102,9 @@ def test_language_from_accept_language(server):
 
 
 def test_page_says_what_the_dataset_is(pages, kg):
-    title = select(kg, "SELECT ?t WHERE { ?d a <http://rdfs.org/ns/void#Dataset> ; dcterms:title ?t "
-                       "FILTER(LANG(?t) = 'ja') FILTER NOT EXISTS { ?p <http://rdfs.org/ns/void#subset> ?d } }")
+    title = select(kg, "PREFIX void: <http://rdfs.org/ns/void#>\n"
+                       "SELECT ?t WHERE { ?d a void:Dataset ; dcterms:title ?t "
+                       "FILTER(LANG(?t) = 'ja') FILTER NOT EXISTS { ?p void:subset ?d } }")
     assert title and title[0]["t"] in pages["ja"]
     assert "CC BY 4.0" in pages["ja"] and "CC0" in pages["ja"]
     for source in ("総務省説明資料～令和３年度スマートシティ調査事業について～", "localgovjp",
@@ -131,8 +136,9 @@ def _html_attr(value: str) -> str:
 
 
 def test_downloads_and_void_description(pages, kg):
-    dumps = select(kg, "SELECT DISTINCT ?u WHERE { { ?d <http://rdfs.org/ns/void#dataDump> ?u } UNION "
-                       "{ ?d <http://www.w3.org/ns/dcat#distribution>/<http://www.w3.org/ns/dcat#downloadURL> ?u } }")
+    dumps = select(kg, "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
+                       "SELECT DISTINCT ?u WHERE { { ?d void:dataDump ?u } UNION "
+                       "{ ?d dcat:distribution/dcat:downloadURL ?u } }")
     for html in pages.values():
         assert 'href="/.well-known/void"' in html
         assert 'id="downloads"' in html
@@ -186,7 +192,8 @@ def test_chart_marks_match_the_store(pages, kg, lang):
     svg = svgs(pages[lang])["kg-chart"]
     per_year = select(kg, Q_INTRODUCTION_YEARS)
     bars = marks(svg, "bar")
-    assert [(b.get("data-year"), b.get("data-value")) for b in bars] == [(r["year"], r["n"]) for r in per_year]
+    assert [(b.get("data-year"), b.get("data-value")) for b in bars] == \
+        [(r["year"], r["n"]) for r in per_year]
     totals = marks(svg, "cumulative")
     assert len(totals) == len(per_year)
     assert int(totals[-1].get("data-value")) == count(kg, Q_INTRODUCED_MUNICIPALITIES)
@@ -283,15 +290,20 @@ def test_pictures_are_cached_per_version_and_language(server, app):
 
 
 def test_map_places_islands_in_insets_and_highlights_one_body():
-    naha, sapporo, ogasawara = Point("472018", 26.21, 127.68, "那覇市"), Point("011002", 43.06, 141.35), \
-        Point("134210", 27.09, 142.19)
-    svg = ET.fromstring(map_svg([naha, sapporo, ogasawara], highlight="472018", width=300, legend=False))
-    dots = {(float(e.get("cx")), float(e.get("cy"))) for e in svg.iter(SVG + "circle") if e.get("class") == "pt"}
+    naha = Point("472018", 26.21, 127.68, "那覇市")
+    ogasawara = Point("134210", 27.09, 142.19)
+    svg = ET.fromstring(map_svg([naha, Point("011002", 43.06, 141.35), ogasawara], highlight="472018",
+                                width=300, legend=False))
+    dots = {(float(e.get("cx")), float(e.get("cy")))
+            for e in svg.iter(SVG + "circle") if e.get("class") == "pt"}
     scale = 300 / MAIN.size()[0]
     for inset, point in zip(INSETS, (naha, ogasawara), strict=True):
         x0, y0 = inset.at[0] * scale, inset.at[1] * scale
         w, h = (v * scale for v in inset.size())
-        assert any(x0 <= x <= x0 + w and y0 <= y <= y0 + h for x, y in dots), inset.name
+        inside = [(x, y) for x, y in dots if x0 <= x <= x0 + w and y0 <= y <= y0 + h]
+        x, y = inset.place(point.lat, point.lon)
+        near = (pytest.approx(x * scale, abs=0.01), pytest.approx(y * scale, abs=0.01))
+        assert inside == [near], inset.name
     (ring,) = [e for e in svg.iter(SVG + "g") if e.get("class") == "highlight"]
     assert ring.get("data-code") == "472018"
     assert "那覇市" in "".join(ring.itertext())
@@ -303,7 +315,8 @@ def test_map_spreads_marks_at_one_place_and_escapes_labels():
               for code, year in (("H29c", 2017), ("R2b", 2020), ("R3e", 2021))]
     svg = map_svg([Point("111007", 35.86, 139.65)], marks_, lang="en")
     root = ET.fromstring(svg)
-    centres = {(e.get("cx"), e.get("cy")) for e in root.iter(SVG + "circle") if e.get("class") == "mark project"}
+    centres = {(e.get("cx"), e.get("cy"))
+               for e in root.iter(SVG + "circle") if e.get("class") == "mark project"}
     assert len(centres) == 3
     assert "&lt;さいたま&amp;市&gt;" in svg
     assert [e.get("data-year") for e in root.iter() if e.get("class") == "swatch"] == ["2017", "2020", "2021"]
@@ -322,7 +335,8 @@ def test_chart_axis_spans_the_target_year():
 
 def test_chart_without_data_still_draws_an_empty_chart():
     svg = ET.fromstring(chart_svg([], lang="en"))
-    assert svg.get("role") == "img" and not [e for e in svg.iter() if (e.get("class") or "").startswith("mark")]
+    assert svg.get("role") == "img"
+    assert not [e for e in svg.iter() if (e.get("class") or "").startswith("mark")]
 
 
 def test_graph_layout_is_deterministic_and_styles_approaches():

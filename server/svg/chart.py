@@ -76,11 +76,13 @@ def chart_svg(years, target: int | None = None, target_year: int | None = None, 
     for year in span:
         x = x_of(year)
         if ja:
-            out.append(f'<text{attrs(x=num(x), y=num(top + plot_h + 16))} text-anchor="middle">{era(year, lang)}</text>')
+            out.append(f'<text{attrs(x=num(x), y=num(top + plot_h + 16))} text-anchor="middle">'
+                       f'{era(year, lang)}</text>')
             out.append(f'<text{attrs(x=num(x), y=num(top + plot_h + 30))} text-anchor="middle" '
                        f'font-size="10">{year}</text>')
         else:
-            out.append(f'<text{attrs(x=num(x), y=num(top + plot_h + 18))} text-anchor="middle">{era(year, lang)}</text>')
+            out.append(f'<text{attrs(x=num(x), y=num(top + plot_h + 18))} text-anchor="middle">'
+                       f'{era(year, lang)}</text>')
     axis_x = "年度" if ja else "Fiscal year"
     axis_y = "市区町村数" if ja else "Municipalities"
     out.append(f'<text{attrs(x=num(left + plot_w / 2), y=height - 6)} text-anchor="middle" '
@@ -95,7 +97,8 @@ def chart_svg(years, target: int | None = None, target_year: int | None = None, 
                    f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4"/>')
         if target_year is not None:
             x = x_of(target_year)
-            label = (f"目標 {target}（{era(target_year, lang)}）" if ja else f"Target {target} ({era(target_year, lang)})")
+            label = (f"目標 {target}（{era(target_year, lang)}）" if ja
+                     else f"Target {target} ({era(target_year, lang)})")
             out.append(f'<path{attrs(cls="mark target", data_year=target_year, data_value=target)}'
                        f'{attrs(d=_star(x, y, 8))} fill="{TARGET}"><title>{text(label)}</title></path>')
             out.append(f'<text{attrs(x=num(x - 12), y=num(y - 10))} text-anchor="end" font-size="12" '
@@ -118,7 +121,8 @@ def chart_svg(years, target: int | None = None, target_year: int | None = None, 
     if years:
         path = "".join(f"{'M' if i == 0 else 'L'}{num(x_of(y.year))} {num(y_of(y.cumulative))}"
                        for i, y in enumerate(years))
-        out.append(f'<path class="cumulative-line"{attrs(d=path)} fill="none" stroke="{LINE}" stroke-width="2.5"/>')
+        out.append(f'<path class="cumulative-line"{attrs(d=path)} fill="none" stroke="{LINE}" '
+                   'stroke-width="2.5"/>')
         out.append(f'<g class="cumulative" fill="{LINE}">')
         for y in years:
             cx, cy = x_of(y.year), y_of(y.cumulative)
@@ -133,11 +137,12 @@ def chart_svg(years, target: int | None = None, target_year: int | None = None, 
         x, y = x_of(year) + bar_w / 2 + 8, y_of(value)
         label = (f"KPI現状値 {value}（{as_of or era(year, lang)}）" if ja
                  else f"KPI observed {value} ({'end of ' + era(year, lang) if as_of else era(year, lang)})")
-        out.append(f'<path{attrs(cls="mark observed", data_year=year, data_value=value)}'
-                   f'{attrs(d=f"M{num(x)} {num(y - 6)}L{num(x + 6)} {num(y + 5)}L{num(x - 6)} {num(y + 5)}Z")}'
+        triangle = f"M{num(x)} {num(y - 6)}L{num(x + 6)} {num(y + 5)}L{num(x - 6)} {num(y + 5)}Z"
+        out.append(f'<path{attrs(cls="mark observed", data_year=year, data_value=value)}{attrs(d=triangle)}'
                    f' fill="{OBSERVED}"><title>{text(label)}</title></path>')
         out.append(f'<text{attrs(x=num(x - 4), y=num(y - 12))} text-anchor="end" font-size="11" '
-                   f'fill="{OBSERVED}" stroke="#fff" stroke-width="3" paint-order="stroke">{text(label)}</text>')
+                   f'fill="{OBSERVED}" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                   f'{text(label)}</text>')
 
     # Legend above the plot.
     items = [("bar", "年度ごとの導入数" if ja else "Introduced in the year"),
@@ -152,19 +157,22 @@ def chart_svg(years, target: int | None = None, target_year: int | None = None, 
         if kind == "bar":
             out.append(f'<rect{attrs(x=num(x), y=10, width=12, height=12)} fill="{BAR}"/>')
         elif kind == "line":
-            out.append(f'<line{attrs(x1=num(x), x2=num(x + 14), y1=16, y2=16)} stroke="{LINE}" stroke-width="2.5"/>'
+            out.append(f'<line{attrs(x1=num(x), x2=num(x + 14), y1=16, y2=16)} stroke="{LINE}" '
+                       'stroke-width="2.5"/>'
                        f'<circle{attrs(cx=num(x + 7), cy=16, r=3.5)} fill="{LINE}"/>')
         elif kind == "target":
             out.append(f'<line{attrs(x1=num(x), x2=num(x + 14), y1=16, y2=16)} stroke="{TARGET}" '
                        'stroke-width="1.5" stroke-dasharray="4 2"/>')
         else:
-            out.append(f'<path{attrs(d=f"M{num(x + 7)} 10L{num(x + 13)} 21L{num(x + 1)} 21Z")} fill="{OBSERVED}"/>')
+            triangle = f"M{num(x + 7)} 10L{num(x + 13)} 21L{num(x + 1)} 21Z"
+            out.append(f'<path{attrs(d=triangle)} fill="{OBSERVED}"/>')
         out.append(f'<text{attrs(x=num(x + 18), y=20)}>{text(label)}</text>')
         x += 18 + (12 * len(label) if ja else 6.6 * len(label)) + 16
     out.append("</g>")
 
     if title is None:
-        title = "都市OSの導入数の推移とKPI目標" if ja else "City OS introductions by fiscal year against the KPI target"
+        title = ("都市OSの導入数の推移とKPI目標" if ja
+                 else "City OS introductions by fiscal year against the KPI target")
     if desc is None:
         desc = _describe(years, target, target_year, observed, ja)
     return frame(ident, width, height, title, desc, "".join(out), cls="kg-chart", lang=lang)
@@ -191,7 +199,8 @@ def _describe(years, target, target_year, observed, ja: bool) -> str:
             text_ += f"KPI現状値：{value}（{as_of or str(year) + '年度'}）。"
     else:
         rows = ", ".join(f"FY{y.year} {y.count} (total {y.cumulative})" for y in years)
-        text_ = f"Municipalities introducing a City OS per fiscal year: {rows}." if rows else "No introductions."
+        text_ = (f"Municipalities introducing a City OS per fiscal year: {rows}." if rows
+                 else "No introductions.")
         if target is not None:
             text_ += f" KPI target: {target} by FY{target_year}."
         for year, value, _as_of in observed:

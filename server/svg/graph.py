@@ -21,6 +21,9 @@ from .common import attrs, frame, num, text
 #: Approach notation → (colour, dash array); an edge without an approach is grey and solid.
 STYLES = {"ア": ("#0072B2", None), "イ": ("#E69F00", "8 4"), "ウ": ("#009E73", "2 3")}
 NONE_STYLE = ("#6b7280", None)
+LEGEND_STATED = ("説明資料が示す共同利用（※）", "Shared use the briefing states (※)")
+LEGEND_CURATED = ("プロジェクトの解釈（curated：説明資料は明示していない）",
+                  "The project’s reading (curated: not stated by the briefing)")
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,17 @@ def graph_svg(edges, approaches=(), lang: str = "ja", width: int = 640, title: s
     y = 22.0
     for notation, label in approaches:
         colour, dash = STYLES.get(notation, NONE_STYLE)
-        out.append(f'<line{attrs(x1=10, x2=50, y1=num(y - 4), y2=num(y - 4), stroke=colour)} stroke-width="2.5"'
-                   f'{attrs(stroke_dasharray=dash)}/>')
+        out.append(f'<line{attrs(x1=10, x2=50, y1=num(y - 4), y2=num(y - 4), stroke=colour)}'
+                   f' stroke-width="2.5"{attrs(stroke_dasharray=dash)}/>')
         out.append(f'<text{attrs(x=58, y=num(y))}>{text(notation)}　{text(label)}</text>')
         y += 20
     if edges:
-        out.append(_arrow(46, y - 4, "#1b1f23", hollow=False))
-        out.append(f'<line{attrs(x1=10, x2=40, y1=num(y - 4), y2=num(y - 4))} stroke="#1b1f23" stroke-width="1.5"/>')
-        out.append(f'<text{attrs(x=58, y=num(y))}>{text("説明資料が示す共同利用（※）" if ja else "Shared use the briefing states (※)")}</text>')
-        y += 20
-        out.append(f'<line{attrs(x1=10, x2=40, y1=num(y - 4), y2=num(y - 4))} stroke="#1b1f23" stroke-width="1.5"/>')
-        out.append(_arrow(46, y - 4, "#1b1f23", hollow=True))
-        out.append(f'<text{attrs(x=58, y=num(y))}>{text("プロジェクトの解釈（curated：説明資料は明示していない）" if ja else "The project’s reading (curated: not stated by the briefing)")}</text>')
+        for hollow, words in ((False, LEGEND_STATED), (True, LEGEND_CURATED)):
+            out.append(f'<line{attrs(x1=10, x2=40, y1=num(y - 4), y2=num(y - 4))} stroke="#1b1f23" '
+                       'stroke-width="1.5"/>')
+            out.append(_arrow(46, y - 4, "#1b1f23", hollow=hollow))
+            out.append(f'<text{attrs(x=58, y=num(y))}>{text(words[0] if ja else words[1])}</text>')
+            y += 20
     out.append("</g>")
 
     y = float(top)
@@ -93,23 +95,26 @@ def graph_svg(edges, approaches=(), lang: str = "ja", width: int = 640, title: s
             mid = (owner_x + end) / 2
             d = (f"M{num(owner_x + 7)} {num(oy)}C{num(mid)} {num(oy)} {num(mid)} {num(uy)} "
                  f"{num(end - 8)} {num(uy)}L{num(end - 1)} {num(uy)}")
-            tip = (f"{e.owner_label} → {e.user_label}" + (f"（{e.approach}）" if e.approach else "")
-                   + ("、プロジェクトの解釈" if e.curated and ja else ", project's reading" if e.curated else ""))
+            tip = f"{e.owner_label} → {e.user_label}" + (f"（{e.approach}）" if e.approach else "")
+            if e.curated:
+                tip += "、プロジェクトの解釈" if ja else ", project's reading"
+            curated = "true" if e.curated else "false"
             lines.append(f'<g{attrs(cls="mark edge", data_owner=e.owner_code, data_user=e.user_code)}'
-                         f'{attrs(data_approach=e.approach or "", data_curated="true" if e.curated else "false")}>'
+                         f'{attrs(data_approach=e.approach or "", data_curated=curated)}>'
                          f'<title>{text(tip)}</title>'
-                         f'<path{attrs(d=d, stroke=colour, stroke_dasharray=dash)} fill="none" stroke-width="2"/>'
-                         f'{_arrow(end, uy, colour, hollow=e.curated)}</g>')
+                         f'<path{attrs(d=d, stroke=colour, stroke_dasharray=dash)} fill="none"'
+                         f' stroke-width="2"/>{_arrow(end, uy, colour, hollow=e.curated)}</g>')
             nodes.append(f'<circle{attrs(cls="node user", data_code=e.user_code, cx=num(user_x), cy=num(uy))}'
                          f' r="5" fill="#fff" stroke="#1b1f23" stroke-width="1.5"/>')
-            nodes.append(f'<text{attrs(x=num(user_x + 10), y=num(uy + 4.5))} font-size="13">{text(e.user_label)}</text>')
+            nodes.append(f'<text{attrs(x=num(user_x + 10), y=num(uy + 4.5))} font-size="13">'
+                         f'{text(e.user_label)}</text>')
         nodes.append(f'<circle{attrs(cls="node owner", data_code=owner_code, cx=num(owner_x), cy=num(oy))}'
                      f' r="7" fill="#1b1f23"/>')
         nodes.append(f'<text{attrs(x=num(owner_x - 12), y=num(oy + 5 - (7 if owner.owner_note else 0)))} '
                      f'text-anchor="end" font-size="15" font-weight="700">{text(owner.owner_label)}</text>')
         if owner.owner_note:
-            nodes.append(f'<text{attrs(x=num(owner_x - 12), y=num(oy + 13))} text-anchor="end" font-size="11.5" '
-                         f'fill="#57606a">{text(owner.owner_note)}</text>')
+            nodes.append(f'<text{attrs(x=num(owner_x - 12), y=num(oy + 13))} text-anchor="end" '
+                         f'font-size="11.5" fill="#57606a">{text(owner.owner_note)}</text>')
         y += len(group) * row + gap
     out.append('<g class="edges">' + "".join(lines) + "</g>")
     out.append('<g class="nodes" fill="#1b1f23">' + "".join(nodes) + "</g>")
@@ -117,7 +122,8 @@ def graph_svg(edges, approaches=(), lang: str = "ja", width: int = 640, title: s
     if edges:
         out.append(f'<g font-size="12" fill="#57606a"><text{attrs(x=num(owner_x), y=num(heading_y))} '
                    f'text-anchor="end">{text("整備団体" if ja else "Owner")}</text>'
-                   f'<text{attrs(x=num(user_x), y=num(heading_y))}>{text("利用団体" if ja else "Users")}</text></g>')
+                   f'<text{attrs(x=num(user_x), y=num(heading_y))}>{text("利用団体" if ja else "Users")}'
+                   '</text></g>')
     height = y + 4
 
     if title is None:
@@ -141,12 +147,15 @@ def _describe(by_owner, has_curated: bool, ja: bool) -> str:
         names = ("、" if ja else ", ").join(e.user_label for e in group)
         approaches = "/".join(sorted({e.approach for e in group if e.approach}))
         curated = sum(e.curated for e in group)
+        owner = group[0].owner_label
         if ja:
-            parts.append(f"{group[0].owner_label}の都市OSを{len(group)}団体が利用（{approaches or 'アプローチ不明'}"
-                         f"{'、うち' + str(curated) + 'はプロジェクトの解釈' if curated else ''}）：{names}。")
+            reading = f"、うち{curated}はプロジェクトの解釈" if curated else ""
+            parts.append(f"{owner}の都市OSを{len(group)}団体が利用"
+                         f"（{approaches or 'アプローチ不明'}{reading}）：{names}。")
         else:
-            parts.append(f"{group[0].owner_label}'s City OS is used by {len(group)} "
-                         f"({approaches or 'approach unknown'}{f', {curated} of them the project’s reading' if curated else ''}): {names}.")
+            reading = f", {curated} of them the project’s reading" if curated else ""
+            parts.append(f"{owner}'s City OS is used by {len(group)} ({approaches or 'approach unknown'}"
+                         f"{reading}): {names}.")
     total = sum(len(g) for g in by_owner.values())
     head = (f"共同利用 {total} 件（整備団体 {len(by_owner)}）。" if ja
             else f"{total} shared uses of {len(by_owner)} owners' City OS.")

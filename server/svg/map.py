@@ -164,7 +164,8 @@ def map_svg(points, marks=(), highlight: str | None = None, width: int = 640, la
                 x, y = xy(p.lat, p.lon)
                 out.append(f'<g class="highlight"{attrs(data_code=p.code)}>'
                            f'<circle{attrs(cx=num(x), cy=num(y), r=7)} fill="none" stroke="#c2410c" '
-                           f'stroke-width="2.5"/><circle{attrs(cx=num(x), cy=num(y), r=2.5)} fill="#c2410c"/>')
+                           f'stroke-width="2.5"/>'
+                           f'<circle{attrs(cx=num(x), cy=num(y), r=2.5)} fill="#c2410c"/>')
                 if p.label:
                     anchor = "end" if x > width * 0.7 else "start"
                     dx = -10 if anchor == "end" else 10
@@ -202,32 +203,37 @@ def map_svg(points, marks=(), highlight: str | None = None, width: int = 640, la
         height = map_height + 80
 
     if title is None:
-        title = "市区町村の位置と事業・都市OSの導入" if ja else "Municipalities, projects and City OS introductions"
+        title = ("市区町村の位置と事業・都市OSの導入" if ja
+                 else "Municipalities, projects and City OS introductions")
     if desc is None:
         desc = _describe(points, marks, highlight, ja)
     return frame(ident, width, height, title, desc, "".join(out), cls="kg-map", lang=lang)
 
 
 def _points_note(n: int, ja: bool) -> str:
-    return (f"灰色の点：座標のある市区町村 {n}（正距円筒図法、南西諸島・小笠原は枠内に同縮尺で表示）" if ja else
-            f"Grey dots: {n} municipalities with coordinates (equirectangular; insets at the same scale)")
+    if ja:
+        return f"灰色の点：座標のある市区町村 {n}（正距円筒図法、南西諸島・小笠原は枠内に同縮尺で表示）"
+    return f"Grey dots: {n} municipalities with coordinates (equirectangular; insets at the same scale)"
 
 
 def _describe(points, marks, highlight, ja: bool) -> str:
     counts = defaultdict(int)
     for m in marks:
         counts[m.kind] += 1
+    projects, introductions = counts["project"], counts["introduction"]
+    named = next((p.label or p.code for p in points if p.code == highlight), highlight)
     if ja:
         parts = [f"座標のある市区町村 {len(points)} を点で示した日本の地図。"]
-        if counts:
-            parts.append(f"採択事業の実施地域 {counts['project']}（円）、都市OSの導入 {counts['introduction']}（ひし形）を年度別の色で示す。")
+        if marks:
+            parts.append(f"採択事業の実施地域 {projects}（円）、都市OSの導入 {introductions}（ひし形）を"
+                         "年度別の色で示す。")
         if highlight:
-            parts.append(f"強調：{next((p.label or p.code for p in points if p.code == highlight), highlight)}。")
+            parts.append(f"強調：{named}。")
     else:
         parts = [f"Map of Japan with {len(points)} municipalities as dots."]
-        if counts:
-            parts.append(f"{counts['project']} regions of adopted projects (circles) and {counts['introduction']} "
+        if marks:
+            parts.append(f"{projects} regions of adopted projects (circles) and {introductions} "
                          "City OS introductions (diamonds), coloured by fiscal year.")
         if highlight:
-            parts.append(f"Highlighted: {next((p.label or p.code for p in points if p.code == highlight), highlight)}.")
+            parts.append(f"Highlighted: {named}.")
     return " ".join(parts)
