@@ -370,9 +370,21 @@ def canned_queries(lang: str) -> list[dict[str, Any]]:
             args = parse_qsl(urlsplit(example).query, keep_blank_values=True)
             runs.append({"href": example, "args": args,
                          "csv": example + ("&" if "?" in example else "?") + "format=csv"})
-        out.append({"name": query.name, "title": query.title[lang], "description": query.description[lang],
-                    "runs": runs, "params": [p.name for p in query.params]})
+        description = query.description[lang]
+        out.append({"name": query.name, "title": query.title[lang], "description": description,
+                    "summary": first_sentence(description), "runs": runs,
+                    "params": [p.name for p in query.params]})
     return out
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a description (up to 。 or ". "), for a short listing.
+
+    >>> first_sentence("年度ごとの数。累計も。"), first_sentence("Counts per year. And totals.")
+    ('年度ごとの数。', 'Counts per year.')
+    """
+    cut = [i for i in (text.find("。"), text.find(". ")) if i >= 0]
+    return text[: min(cut) + 1] if cut else text
 
 
 def context(lang: str) -> dict[str, Any]:
