@@ -402,6 +402,20 @@ def context(lang: str) -> dict[str, Any]:
     return found
 
 
+def locator_map(code: str, lat: float, lon: float, label: str = "", width: int = 260) -> Markup:
+    """A small map of Japan with one local government ringed and named (for its resource page).
+
+    The dots are the landing page's (cached per store version); ``lat``/``lon`` are the body's
+    own coordinates, so a prefecture (not among the dots) is placed too. Call it in a request.
+    """
+    lang = site.language()
+    points = [p for p in context(lang)["data"]["points"] if p.code != code]
+    points.append(Point(code, float(lat), float(lon), label))
+    title = f"{label}の位置" if lang == "ja" else f"Where {label} is"
+    return Markup(map_svg(points, (), highlight=code, width=width, lang=lang, legend=False, title=title,
+                          ident=f"kg-locator-{code}"))
+
+
 def human_size(size: int | None, lang: str) -> str:
     """A byte count for people: 1.2 MB."""
     if size is None:

@@ -286,6 +286,18 @@ def test_pictures_are_cached_per_version_and_language(server, app):
     assert {(version, "ja"), (version, "en")} <= set(landing._cache)
 
 
+def test_locator_map_for_a_resource_page(app, kg):
+    from server import landing
+
+    with app.test_request_context("/page/municipality/372056?lang=en"):
+        svg = ET.fromstring(str(landing.locator_map("372056", 34.1279, 133.6613, "Kan'onji-shi")))
+    assert svg.get("role") == "img" and svg.get("id") == "kg-locator-372056"
+    (ring,) = [e for e in svg.iter(SVG + "g") if e.get("class") == "highlight"]
+    assert ring.get("data-code") == "372056" and "Kan'onji-shi" in "".join(ring.itertext())
+    assert len([e for e in svg.iter() if e.get("class") == "pt"]) == count(kg, Q_POINTS)
+    assert not [e for e in svg.iter() if (e.get("class") or "").startswith("mark ")]
+
+
 # --- the renderers, alone ---------------------------------------------------------------------
 
 
@@ -336,7 +348,7 @@ def test_chart_axis_spans_the_target_year():
 def test_chart_without_data_still_draws_an_empty_chart():
     svg = ET.fromstring(chart_svg([], lang="en"))
     assert svg.get("role") == "img"
-    assert not [e for e in svg.iter() if (e.get("class") or "").startswith("mark")]
+    assert not [e for e in svg.iter() if (e.get("class") or "").startswith("mark ")]
 
 
 def test_graph_layout_is_deterministic_and_styles_approaches():
