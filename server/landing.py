@@ -3,9 +3,9 @@ class, the canned queries with one-click runs, downloads, and three pictures dra
 (``server.svg``): the map, the City OS chart and the shared-use graph.
 
 Everything the page shows comes from the store through ``site.select`` (the VoID graph for the
-description, sources and downloads). The data and the pictures are computed once per store
-version and language (a dozen queries, ~0.2 s) and kept; the page itself is rendered per request
-and answered with an ETag, so a revalidation costs a 304.
+description, sources and downloads). The data is collected once per store version (ten queries,
+~0.2 s) and the pictures drawn once per version and language, then kept; the page itself is
+rendered per request and answered with an ETag, so a revalidation costs a 304.
 """
 
 from __future__ import annotations
@@ -321,9 +321,9 @@ def per_year(introductions) -> list[YearCount]:
     return out
 
 
-def build(lang: str) -> dict[str, Any]:
-    """The page's context in ``lang``: the data and the three pictures."""
-    data = collect()
+def build(lang: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The page's context in ``lang``: the data (``collect()`` unless given) and the three pictures."""
+    data = data if data is not None else collect()
     names = data["names"]
     ja = lang == "ja"
 
@@ -395,7 +395,9 @@ def context(lang: str) -> dict[str, Any]:
         with _lock:
             found = _cache.get(key)
             if found is None:
-                found = build(lang)
+                # the data is the same in both languages: collect it once per version
+                same = next((ctx["data"] for (version, _), ctx in _cache.items() if version == key[0]), None)
+                found = build(lang, same)
                 for old in [k for k in _cache if k[0] != key[0]]:
                     del _cache[old]
                 _cache[key] = found
