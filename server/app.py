@@ -59,10 +59,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import pages, sparql
+    from . import landing, pages, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(landing.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -17,8 +17,8 @@ from flask import Blueprint, current_app, request
 
 from kg.defaults import DEFAULT_BASE_IRI
 
+from . import landing, site
 from . import page_queries as q
-from . import site
 
 bp = Blueprint("pages", __name__)
 
@@ -263,6 +263,13 @@ def _first(values: dict | None) -> str | None:
     return next(iter(values.values()))["binding"]["value"] if values else None
 
 
+def _label_in(values: dict | None, lang: str) -> str:
+    """The label in ``lang`` among a property's values (any label if none is in it)."""
+    bindings = [v["binding"] for v in (values or {}).values()]
+    chosen = next((b for b in bindings if b.get("xml:lang") == lang), bindings[0] if bindings else None)
+    return chosen["value"] if chosen else ""
+
+
 def _links_out(out: dict, source_pages: dict, page: Page) -> list[dict]:
     """e-Stat, the body's web site, its corporate-number page, the sources' pages."""
     links = []
@@ -378,7 +385,9 @@ def resource_page(key: str):
         context["kind"] = page.term({"type": "uri", "value": kind}) if kind else None
         coordinates = [_first(out.get(PREFIXES["geo"] + c)) for c in ("lat", "long")]
         context["coordinates"] = coordinates if all(coordinates) else None
-        context["locator_svg"] = None  # the lead wires server/svg's locator map here
+        code = _first(out.get(SCKG + "localGovernmentCode"))
+        context["locator_svg"] = landing.locator_map(code, *coordinates, label=_label_in(
+            out.get(PREFIXES["rdfs"] + "label"), site.language())) if coordinates and code else None
     if PREFIXES["skos"] + "ConceptScheme" in types:
         context["concepts"] = _concepts(page, site.select(q.SCHEME_CONCEPTS, s=subject))
 

@@ -117,6 +117,14 @@ def test_takamatsu_page_shows_label_kind_corporate_number_and_city_os(server):
     assert {"/data/municipality/372013.ttl", "/data/municipality/372013.jsonld"} <= doc.hrefs()
 
 
+def test_a_municipality_page_has_a_locator_map_with_a_text_alternative(server):
+    doc = page(server, TAKAMATSU)
+    (svg,) = doc.find("svg", id="kg-locator-372013")
+    assert svg.attrs["role"] == "img" and svg.attrs.get("aria-labelledby")
+    assert doc.find("title") and any("高松市" in e.text for e in doc.find("title"))
+    assert len(doc.within(svg)) > 1000, "the dots of every municipality are drawn around it"
+
+
 def test_takamatsu_links_to_its_sharing_partners_and_they_link_back(server):
     doc = page(server, TAKAMATSU)
     partners = doc.within(doc.find("table", class_="partners")[0])
