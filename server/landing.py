@@ -433,6 +433,8 @@ def human_size(size: int | None, lang: str) -> str:
 @bp.get("/")
 def landing() -> Response:
     """The landing page."""
+    if (cached := site.not_modified()) is not None:
+        return cached
     lang = site.language()
     ctx = context(lang)
     return site.render_page("site/landing.html", lang=lang, licences=LICENCES, page_path=page_path,

@@ -322,6 +322,8 @@ def _items(page: Page, rows: list[dict]) -> dict[str, list[dict]]:
 @bp.get("/page/class/<name>")
 def class_page(name: str):
     """The members of ``sckg:<name>`` with their count, 100 per page."""
+    if (cached := site.not_modified()) is not None:
+        return cached
     if not re.fullmatch(r"[A-Z][A-Za-z]*", name):
         return not_found()
     cls = ox.NamedNode(SCKG + name)
@@ -363,6 +365,8 @@ def class_page(name: str):
 @bp.get("/page/<path:key>")
 def resource_page(key: str):
     """The page of the resource ``B/id/<key>``: its statements grouped, incoming links, provenance."""
+    if (cached := site.not_modified()) is not None:
+        return cached
     base = base_iri()
     try:
         subject = ox.NamedNode(f"{base}/id/{key}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,17 +45,46 @@ def store_version() -> str:
     return current_app.extensions["kg_engine"].version
 
 
+def _code_stamp() -> str:
+    """What identifies this deployment's pages: the size and time of every template and module of
+    the server (the same in every worker process of one deployment)."""
+    root = Path(__file__).parent
+    files = sorted(p for pattern in ("*.py", "templates/**/*.html", "svg/*.py") for p in root.glob(pattern))
+    return hashlib.sha256("".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                                  for p in files).encode()).hexdigest()[:16]
+
+
+_CODE_STAMP = _code_stamp()
+
+
+def page_etag() -> str:
+    """A page's ETag, known before rendering: deployment, store version, language and URL make
+    the page, so a browser's revalidation is answered without a query."""
+    key = f"{_CODE_STAMP}|{store_version()}|{language()}|{request.full_path}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def not_modified() -> Response | None:
+    """A 304 when the browser holds the current page (call first in a page's view), else None."""
+    etag = page_etag()
+    if not request.if_none_match.contains(etag):
+        return None
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.vary.update(("Accept", "Accept-Language", "Cookie"))
+    return response
+
+
 def render_page(template: str, status: int = 200, **context: Any) -> Response:
-    """Render ``template`` in the reader's language, with an ETag of store version, language and
-    body, so a browser's revalidation costs a 304."""
+    """Render ``template`` in the reader's language, with the ETag of :func:`page_etag`, so a
+    browser's revalidation costs a 304."""
     lang = context.setdefault("lang", language())
     body = render_template(template, **context)
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
     response.vary.update(("Accept", "Accept-Language", "Cookie"))
     if status == 200:
-        digest = hashlib.sha256(f"{store_version()}|{lang}|".encode() + body.encode()).hexdigest()[:32]
-        response.set_etag(digest)
+        response.set_etag(page_etag())
         response.make_conditional(request)
     if "lang" in request.args and request.args["lang"] in LANGUAGES:
         response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
