@@ -89,8 +89,7 @@ def substitute(text: str, bound: dict[str, str]) -> str:
                 stop = m.start() if m else len(code)
                 # the query's own projection shows the term; a sub-SELECT's drops the variable
                 # (projecting it there too would rebind it: "SELECT overrides an existing variable")
-                outer = selects == 1
-                pieces.append(variable.sub(lambda v: v.group(0) if v.group(1) else
+                pieces.append(variable.sub(lambda v, outer=selects == 1: v.group(0) if v.group(1) else
                                            f"({bound[v.group(2)]} AS ?{v.group(2)})" if outer else "",
                                            code[at:stop]))
                 at, in_select = stop, m is None
