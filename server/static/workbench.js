@@ -307,6 +307,7 @@
 
   /* --- after each answer: labels, then redraw; the links ------------------------------------------- */
   yasgui.on("queryResponse", async (_y, tab) => {
+    await new Promise((resolve) => setTimeout(resolve, 0)); // YASGUI tells before YASR has the results
     update(tab);
     const yasr = tab.getYasr();
     const iris = [];
@@ -326,6 +327,19 @@
     history.replaceState(null, "", location.pathname + location.search);
     tab.query().catch(() => {});
   });
+
+  /* --- accessibility YASGUI 4.6.2 lacks: a name for the editor, a scroll area reachable by
+     keyboard, a tab list only when it holds tabs ------------------------------------------------ */
+  function patch(node) {
+    if (node.nodeType !== 1) return;
+    node.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((t) => t.setAttribute("aria-label", S.editor));
+    node.querySelectorAll(".CodeMirror-scroll:not([tabindex])").forEach((t) => t.setAttribute("tabindex", "-1"));
+    node.querySelectorAll("[role=tablist]").forEach((t) => {
+      if (!t.querySelector("[role=tab]")) t.removeAttribute("role");
+    });
+  }
+  patch(root);
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(patch))).observe(root, { childList: true, subtree: true });
 
   /* --- YASGUI's own words in the page's language --------------------------------------------------- */
   if (S.lang !== "en") {

@@ -73,7 +73,7 @@ def test_type_a_query_run_it_by_keyboard_and_see_the_table(page, kg):
     assert page.js("return workbench.getTab().getQuery()") == KAGAWA
     page.wait_for(lambda d: len(_table_rows(page)) == len(expected), 15, "the table lacks rows")
     rows = _table_rows(page)
-    assert [row[-1] for row in rows] == expected  # the ?label column, in the query's order
+    assert [row[-1] for row in rows] == [f'"{label}"@ja' for label in expected]  # ?label, in order
     # the ?municipality column shows the label, links to the resource on this server, keeps the IRI
     page.wait_for(lambda d: page.find_all(".yasr_results tbody td .wb-iri"), 15, "no labels")
     link = page.find(".yasr_results tbody tr td a.iri")
@@ -84,7 +84,8 @@ def test_type_a_query_run_it_by_keyboard_and_see_the_table(page, kg):
     header = page.find_all(".yasr_results thead th")[-1]
     header.click()
     header.click()
-    page.wait_for(lambda d: [r[-1] for r in _table_rows(page)] == sorted(expected, reverse=True), 10,
+    page.wait_for(lambda d: [r[-1] for r in _table_rows(page)]
+                  == [f'"{label}"@ja' for label in sorted(expected, reverse=True)], 10,
                   "the table did not sort")
     # downloads in every format, each answering with what it says
     links = {a.get_attribute("data-format"): a.get_attribute("href") for a in page.find_all("#wb-downloads a")}
@@ -130,7 +131,7 @@ def test_the_map_marks_every_point_with_coordinates(page, kg):
     page.find(".yasqe .CodeMirror").click()
     page.find(".yasqe .CodeMirror textarea").send_keys(Keys.CONTROL, Keys.ENTER)
     _run_and_wait(page, before)  # the default query: 香川県's municipalities with ?lat ?long
-    page.find(".yasr .select_map button").click()
+    page.find(".yasr button.select_map").click()
     page.wait_for(lambda d: page.find_all(".wb-map-points .wb-mark"), 15, "no map")
     assert len(page.find_all(".wb-map-points .wb-mark")) == len(with_coordinates)
     assert len(page.find_all(".wb-map-background circle")) == len(everything)
@@ -152,7 +153,7 @@ def test_a_canned_query_from_the_picker_draws_a_bar_chart(page, kg):
     _run_and_wait(page, before)
     rows = page.js("return workbench.getTab().getYasr().results.getBindings().length")
     assert rows > 0
-    page.find(".yasr .select_chart button").click()
+    page.find(".yasr button.select_chart").click()
     page.wait_for(lambda d: page.find_all(".wb-chart .wb-bar"), 15, "no chart")
     assert len(page.find_all(".wb-chart .wb-bar")) == rows
     assert page.find(".wb-chart figcaption").text
