@@ -257,8 +257,8 @@
   openButton.addEventListener("click", () => {
     const example = cfg.examples.find((e) => e.name === picker.value);
     if (!example) return;
-    const tab = yasgui.addTab(true, { name: example.title[S.lang] || example.title.en, yasqe: { value: example.query } });
-    tab.query().catch(() => {});
+    yasgui.addTab(true, { name: example.title[S.lang] || example.title.en, yasqe: { value: example.query } });
+    setTimeout(() => yasgui.getTab().query().catch(() => {}), 0);
   });
   prefixButton.disabled = false;
   prefixButton.addEventListener("click", () => {
@@ -323,9 +323,9 @@
   window.addEventListener("hashchange", () => {
     const params = new URLSearchParams(location.hash.slice(1));
     if (!params.get("query")) return;
-    const tab = yasgui.addTab(true, { name: params.get("tabTitle") || S.tab, yasqe: { value: params.get("query") } });
+    yasgui.addTab(true, { name: params.get("tabTitle") || S.tab, yasqe: { value: params.get("query") } });
     history.replaceState(null, "", location.pathname + location.search);
-    tab.query().catch(() => {});
+    setTimeout(() => yasgui.getTab().query().catch(() => {}), 0);
   });
 
   /* --- accessibility YASGUI 4.6.2 lacks: a name for the editor, a scroll area reachable by
@@ -333,13 +333,17 @@
   function patch(node) {
     if (node.nodeType !== 1) return;
     node.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((t) => t.setAttribute("aria-label", S.editor));
-    node.querySelectorAll(".CodeMirror-scroll:not([tabindex])").forEach((t) => t.setAttribute("tabindex", "-1"));
-    node.querySelectorAll("[role=tablist]").forEach((t) => {
-      if (!t.querySelector("[role=tab]")) t.removeAttribute("role");
-    });
+    node.querySelectorAll(".CodeMirror-scroll:not([tabindex])").forEach((t) => t.setAttribute("tabindex", "0"));
+    node.querySelectorAll(".tableSizer:not([aria-label])").forEach((t) => t.setAttribute("aria-label", S.pageSize));
+    // its tab list mixes tabs with other items: plain links read right, ARIA tabs half-done do not
+    node.querySelectorAll("[role=tablist]").forEach((t) => t.removeAttribute("role"));
+    node.querySelectorAll(".tabsList [role=tab]").forEach((t) => { t.removeAttribute("role"); t.removeAttribute("aria-selected"); });
   }
   patch(root);
-  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(patch))).observe(root, { childList: true, subtree: true });
+  new MutationObserver((records) => records.forEach((r) => {
+    r.addedNodes.forEach(patch);
+    if (r.type === "attributes" && r.target.getAttribute("role") === "tab") patch(r.target.parentNode || root);
+  })).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["role"] });
 
   /* --- YASGUI's own words in the page's language --------------------------------------------------- */
   if (S.lang !== "en") {

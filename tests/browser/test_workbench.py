@@ -136,8 +136,8 @@ def test_the_map_marks_every_point_with_coordinates(page, kg):
     assert len(page.find_all(".wb-map-points .wb-mark")) == len(with_coordinates)
     assert len(page.find_all(".wb-map-background circle")) == len(everything)
     marks = page.find_all(".wb-map-points a")
-    assert marks and all(a.get_attribute("href").startswith(page.base + "/id/") or
-                         a.get_attribute("href").startswith("/id/") for a in marks)
+    assert marks and all("/id/" in (a.get_attribute("href") or "") for a in marks), \
+        [a.get_attribute("href") for a in marks[:3]]
     page.screenshot("map-ja")
     page.check_accessibility()
     assert page.offsite_requests() == []
