@@ -282,8 +282,9 @@
     return url.toString();
   }
   function update(tab) {
-    if (!tab) return;
-    const query = tab.getQuery();
+    if (!tab || !tab.getYasqe()) return; // a tab not drawn yet has no editor to read
+    let query;
+    try { query = tab.getQuery(); } catch (e) { return; }
     const kind = tab.getYasqe().getQueryType();
     const formats = kind === "CONSTRUCT" || kind === "DESCRIBE" ? GRAPH_FORMATS : SOLUTION_FORMATS;
     const links = after.querySelector(".wb-links");
@@ -333,7 +334,7 @@
   function patch(node) {
     if (node.nodeType !== 1) return;
     node.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((t) => t.setAttribute("aria-label", S.editor));
-    node.querySelectorAll(".CodeMirror-scroll:not([tabindex])").forEach((t) => t.setAttribute("tabindex", "0"));
+    node.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach((t) => t.setAttribute("tabindex", "0"));
     node.querySelectorAll(".tableSizer:not([aria-label])").forEach((t) => t.setAttribute("aria-label", S.pageSize));
     // its tab list mixes tabs with other items: plain links read right, ARIA tabs half-done do not
     node.querySelectorAll("[role=tablist]").forEach((t) => t.removeAttribute("role"));

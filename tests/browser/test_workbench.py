@@ -136,8 +136,8 @@ def test_the_map_marks_every_point_with_coordinates(page, kg):
     assert len(page.find_all(".wb-map-points .wb-mark")) == len(with_coordinates)
     assert len(page.find_all(".wb-map-background circle")) == len(everything)
     marks = page.find_all(".wb-map-points a")
-    assert marks and all("/id/" in (a.get_attribute("href") or "") for a in marks), \
-        [a.get_attribute("href") for a in marks[:3]]
+    assert marks and all((a.get_dom_attribute("href") or "").startswith("/id/") for a in marks), \
+        [a.get_dom_attribute("href") for a in marks[:3]]
     page.screenshot("map-ja")
     page.check_accessibility()
     assert page.offsite_requests() == []
@@ -150,7 +150,11 @@ def test_a_canned_query_from_the_picker_draws_a_bar_chart(page, kg):
     before = _answers(page)
     Select(page.find("#wb-example")).select_by_value("city-os-adoption-by-year")
     page.find("#wb-open").click()
-    _run_and_wait(page, before)
+    try:
+        _run_and_wait(page, before)
+    except Exception:
+        print(page.console_errors(), page.js("return workbench.getTab().getQuery().slice(0, 200)"))
+        raise
     rows = page.js("return workbench.getTab().getYasr().results.getBindings().length")
     assert rows > 0
     page.find(".yasr button.select_chart").click()
