@@ -343,8 +343,11 @@
   patch(root);
   new MutationObserver((records) => records.forEach((r) => {
     r.addedNodes.forEach(patch);
-    if (r.type === "attributes" && r.target.getAttribute("role") === "tab") patch(r.target.parentNode || root);
-  })).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["role"] });
+    if (r.type === "attributes" && r.target.closest && r.target.closest(".tabsList")) {
+      if (r.target.getAttribute("role") === "tab") r.target.removeAttribute("role");
+      if (r.target.hasAttribute("aria-selected")) r.target.removeAttribute("aria-selected");
+    }
+  })).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
 
   /* --- YASGUI's own words in the page's language --------------------------------------------------- */
   if (S.lang !== "en") {
