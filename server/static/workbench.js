@@ -97,9 +97,19 @@
     return variables(yasr).filter((v) => rows.some((r) => isNumber(r[v])) && rows.every((r) => !r[v] || isNumber(r[v])));
   }
   function text(b) { return !b ? "" : b.type === "uri" ? labels.get(b.value) || b.value : b.value; }
+  /** The column naming each row: a label or name that differs between rows, else any such column. */
   function labelVariable(yasr, skip) {
-    const vars = variables(yasr).filter((v) => !skip.includes(v));
-    return vars.find((v) => /label|name/i.test(v)) || vars.find((v) => bindings(yasr).some((r) => r[v] && r[v].type === "uri")) || vars[0];
+    const rows = bindings(yasr);
+    const distinct = (v) => rows.length < 2 || new Set(rows.map((r) => r[v] && r[v].value)).size > 1;
+    const vars = variables(yasr).filter((v) => !skip.includes(v) && distinct(v));
+    return vars.find((v) => /label|name/i.test(v) && !/En$/.test(v)) || vars.find((v) => /label|name/i.test(v)) ||
+      vars.find((v) => rows.some((r) => r[v] && r[v].type === "uri")) || vars[0];
+  }
+  /** The numeric columns worth a bar: counts and amounts before years, codes and identifiers. */
+  function valueVariables(yasr) {
+    const numeric = numericVariables(yasr);
+    const key = (v) => /year|code|^id$|identifier/i.test(v);
+    return numeric.filter((v) => !key(v)).concat(numeric.filter(key));
   }
   function svg(tag, attrs, parent) {
     const el = document.createElementNS(SVGNS, tag);
@@ -183,9 +193,9 @@
     canHandleResults() { return bindings(this.yasr).length > 0 && numericVariables(this.yasr).length > 0; }
     getIcon() { return icon("M4 20h16v2H2V2h2zm2-3V9h3v8zm5 0V4h3v13zm5 0v-6h3v6z"); }
     draw() {
-      const numeric = numericVariables(this.yasr);
+      const numeric = valueVariables(this.yasr);
       const value = numeric.includes(this.column) ? this.column : numeric[0];
-      const labelVar = labelVariable(this.yasr, numeric);
+      const labelVar = labelVariable(this.yasr, [value]);
       const all = bindings(this.yasr).filter((r) => isNumber(r[value]));
       const rows = all.slice(0, CHART_ROWS);
       const wrap = document.createElement("div");
