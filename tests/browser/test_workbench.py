@@ -78,7 +78,8 @@ def test_type_a_query_run_it_by_keyboard_and_see_the_table(page, kg):
     page.wait_for(lambda d: page.find_all(".yasr_results tbody td .wb-iri"), 15, "no labels")
     link = page.find(".yasr_results tbody tr td a.iri")
     assert link.text == expected[0]
-    assert link.get_attribute("href") == page.base + "/id/municipality/" + link.get_attribute("title").rsplit("/", 1)[1]
+    code = link.get_attribute("title").rsplit("/", 1)[1]  # the title is the IRI
+    assert link.get_attribute("href") == page.base + "/id/municipality/" + code
     assert "高松市" in page.find(".yasr_results").text
     # sortable: a click on the label column's header orders it the other way
     header = page.find_all(".yasr_results thead th")[-1]
@@ -88,7 +89,8 @@ def test_type_a_query_run_it_by_keyboard_and_see_the_table(page, kg):
                   == [f'"{label}"@ja' for label in sorted(expected, reverse=True)], 10,
                   "the table did not sort")
     # downloads in every format, each answering with what it says
-    links = {a.get_attribute("data-format"): a.get_attribute("href") for a in page.find_all("#wb-downloads a")}
+    links = {a.get_attribute("data-format"): a.get_attribute("href")
+             for a in page.find_all("#wb-downloads a")}
     assert set(links) == {"csv", "tsv", "json", "xml"}
     for name, href in links.items():
         assert parse_qs(urlsplit(href).query)["query"] == [KAGAWA]
@@ -122,7 +124,8 @@ def test_the_map_marks_every_point_with_coordinates(page, kg):
     from selenium.webdriver.common.keys import Keys
 
     with_coordinates = select(kg, """PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-        SELECT ?m WHERE { ?p rdfs:label "香川県"@ja . ?m sckg:prefecture ?p ; geo:lat ?lat ; geo:long ?long }""")
+        SELECT ?m WHERE { ?p rdfs:label "香川県"@ja .
+                          ?m sckg:prefecture ?p ; geo:lat ?lat ; geo:long ?long }""")
     everything = select(kg, "PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>\n"
                             "SELECT ?s WHERE { ?s geo:lat ?lat ; geo:long ?long }")
     assert with_coordinates
