@@ -114,7 +114,7 @@ def test_html_pages_load_nothing_from_other_sites(server, path):
         assert fetched.status_code == 200, asset
         # IRIs are data (namespaces in a SPARQL editor); what matters is loading nothing from them
         # (tests/browser/ watches the requests a real browser makes: none leave the server)
-        assert not LOADS.search(fetched.text), f"{asset} loads from another site: {LOADS.search(fetched.text)}"
+        assert not LOADS.search(fetched.text), f"{asset} loads from elsewhere: {LOADS.search(fetched.text)}"
 
 
 def test_docs_page_renders_every_operation(server):

@@ -173,7 +173,7 @@ def test_a_canned_query_from_the_picker_draws_a_bar_chart(page, kg):
     page.check_accessibility()
 
 
-@pytest.mark.parametrize("lang, heading", [("ja", "SPARQL クエリ"), ("en", "SPARQL query")])
+@pytest.mark.parametrize("lang, heading", [("ja", "SPARQL クエリ"), ("en", "SPARQL query")], ids=["ja", "en"])
 def test_the_page_in_each_language_on_a_phone(page, lang, heading):
     page.resize((390, 844))
     page.open(f"/sparql?lang={lang}")
