@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from kg import formats
 
-from . import errors
+from . import errors, workbench
 from .cache import CachedResult
 from .engine import QueryRequest
 from .service_description import describe
@@ -241,7 +241,7 @@ def service_description() -> Response:
         raise errors.NotAcceptable("the service description is available as " + ", ".join(offered))
     endpoint = request.base_url
     if best == "text/html":
-        response = Response(render_template("sparql.html", endpoint=endpoint), mimetype="text/html")
+        response = workbench.page()  # the query workbench (YASGUI), for browsers
     else:
         body = describe(endpoint, best, current_app.config, _snapshot().graphs)
         response = Response(body, content_type=formats.FORMATS[best].content_type)

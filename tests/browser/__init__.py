@@ -1,0 +1,1 @@
+"""Browser tests (headless Chromium); the fixtures are in conftest.py."""
