@@ -258,3 +258,16 @@ def test_class_page_names_its_super_and_subclasses_once(server):
     hrefs = [a.attrs["href"] for a in doc.links() if a.attrs.get("href", "").startswith("/page/class/")]
     assert hrefs.count("/page/class/LocalGovernment") == 1
     assert hrefs.count("/page/class/City") == 1
+
+
+def test_the_site_stylesheet_has_balanced_braces():
+    """One unclosed block hides every later rule (a merge once dropped a closing brace)."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "server" / "static" / "site.css").read_text()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    depth = 0
+    for line_no, line in enumerate(css.split("\n"), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"site.css:{line_no}: a closing brace too many"
+    assert depth == 0, "site.css: a block is not closed"
