@@ -59,9 +59,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import sparql
+    from . import linked_data, sparql
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(linked_data.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:
