@@ -8,7 +8,8 @@ aliases, no coercion), so any JSON-LD processor expands it back to exactly the s
 
 >>> import pyoxigraph as ox
 >>> t = ox.Triple(ox.NamedNode("https://w3id.org/smartcity-kg/id/municipality/372013"),
-...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("高松市", language="ja"))
+...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+...               ox.Literal("高松市", language="ja"))
 >>> compact([t], "https://example.org/context.jsonld")["@graph"][0]["rdfs:label"]
 [{'@value': '高松市', '@language': 'ja'}]
 """

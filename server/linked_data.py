@@ -269,7 +269,8 @@ def near_matches(key: str, limit: int = 8) -> list[dict]:
     tail = key.rsplit("/", 1)[-1].lower()
 
     def score(candidate: str) -> float:
-        texts = [candidate.lower(), candidate.rsplit("/", 1)[-1].lower(), *(t.lower() for t in keys[candidate])]
+        texts = [candidate.lower(), candidate.rsplit("/", 1)[-1].lower(),
+                 *(t.lower() for t in keys[candidate])]
         return max(max(difflib.SequenceMatcher(None, wanted, text).ratio(),
                        difflib.SequenceMatcher(None, tail, text).ratio()) for text in texts)
 
@@ -307,8 +308,8 @@ def ontology_file(extension: str) -> Response:
     triples = _memo("ontology", lambda: graph_triples("ontology"))
     if representation.key == "html":
         return render_page("site/ontology.html", **ontology_terms(triples))
-    return rdf_response(triples, representation.key, ("ontology",), _alternates("/ontology", "/ontology.html"),
-                        vary=False)
+    return rdf_response(triples, representation.key, ("ontology",),
+                        _alternates("/ontology", "/ontology.html"), vary=False)
 
 
 _TYPES = {
@@ -391,6 +392,7 @@ def dumps() -> list[kgdumps.Dump]:
 
 DCAT, VOID, DCT = jsonld.PREFIXES["dcat"], jsonld.PREFIXES["void"], jsonld.PREFIXES["dcterms"]
 IANA = "https://www.iana.org/assignments/media-types/"
+NON_NEGATIVE_INTEGER = ox.NamedNode(jsonld.PREFIXES["xsd"] + "nonNegativeInteger")
 
 
 def distributions() -> list[ox.Triple]:
@@ -410,8 +412,7 @@ def distributions() -> list[ox.Triple]:
         add(DCAT + "mediaType", ox.NamedNode(IANA + dump.media_type))
         if dump.encoding == "gzip":
             add(DCAT + "compressFormat", ox.NamedNode(IANA + "application/gzip"))
-        add(DCAT + "byteSize", ox.Literal(str(dump.byte_size),
-                                          datatype=ox.NamedNode(jsonld.PREFIXES["xsd"] + "nonNegativeInteger")))
+        add(DCAT + "byteSize", ox.Literal(str(dump.byte_size), datatype=NON_NEGATIVE_INTEGER))
         add(DCT + "title", ox.Literal(dump.title, language="en"))
         add(DCT + "license", ox.NamedNode(license_iri()))
         add("http://spdx.org/rdf/terms#checksum", ox.Literal(f"sha256:{dump.sha256}"))
