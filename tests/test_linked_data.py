@@ -412,3 +412,18 @@ def test_rdflib_reads_json_ld_fetching_the_published_context(live_server):
     assert (project, rdflib.RDF.type, adopted) in graph
 
 
+
+
+def test_a_versions_dumps_are_pruned_with_it(tmp_path):
+    from kg import store as kgstore
+
+    path = tmp_path / "store"
+    for n in range(3):
+        triple = f'<https://example.org/s> <https://example.org/p> "{n}" .\n'
+        kgstore.build(path, {"https://example.org/graph/g": triple.encode()})
+        kgdumps.ensure(path.resolve(), "https://example.org")
+    versions = path.with_name("store.versions")
+    kept = {p.name for p in versions.iterdir() if not p.name.endswith((".json", ".dumps"))}
+    assert len(kept) == 2
+    assert {p.name.removesuffix(".dumps") for p in versions.glob("*.dumps")} == kept
+    assert [d.name for d in kgdumps.read_manifest(path.resolve()) if d.graph] == ["g.ttl"]
