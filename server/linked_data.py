@@ -186,7 +186,7 @@ def rdf_response(triples: list[ox.Triple], key: str, etag_parts: tuple[str, ...]
         response.status_code = 304
     else:
         response.set_data(serialize(triples, key))
-    if representation.media_type.startswith("text/") or key == "jsonld":
+    if representation.media_type.startswith("text/"):  # JSON-LD is UTF-8 by definition, no charset
         response.mimetype_params["charset"] = "utf-8"
     response.set_etag(etag)
     response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
@@ -253,30 +253,41 @@ SELECT ?r ?label ?prefix WHERE {
 }"""
 
 
+def _labelled(kind: str) -> dict[str, list[str]]:
+    """Keys under ``B/id/<kind>`` with their ja and en labels (once per store version and kind)."""
+    def read() -> dict[str, list[str]]:
+        prefix = f"{base_iri()}/id/"
+        keys: dict[str, list[str]] = {}
+        for row in select(NEAR, prefix=ox.Literal(prefix + kind)):
+            keys.setdefault(row["r"]["value"][len(prefix):], []).append(row["label"]["value"])
+        return keys
+    return _memo(f"labelled {kind}", read)
+
+
 def near_matches(key: str, limit: int = 8) -> list[dict]:
     """Resources whose key or label is close to ``key``: of the same kind (the key's first
     segment) when that kind exists, else of any kind."""
-    kind = key.split("/", 1)[0]
-    base = base_iri()
-    rows = select(NEAR, prefix=ox.Literal(f"{base}/id/{kind}/")) if "/" in key else []
-    if not rows:
-        rows = select(NEAR, prefix=ox.Literal(f"{base}/id/"))
-    prefix = f"{base}/id/"
-    keys: dict[str, list[str]] = {}
-    for row in rows:
-        keys.setdefault(row["r"]["value"][len(prefix):], []).append(row["label"]["value"])
-    wanted = key.lower()
-    tail = key.rsplit("/", 1)[-1].lower()
+    everything = _labelled("")
+    kind = key.split("/", 1)[0] + "/"
+    known = _memo("kinds", lambda: {k.split("/", 1)[0] + "/" for k in everything if "/" in k})
+    keys = _labelled(kind) if "/" in key and kind in known else everything  # no cache entry per typo
+    matchers = [difflib.SequenceMatcher(None, b=key.lower()),
+                difflib.SequenceMatcher(None, b=key.rsplit("/", 1)[-1].lower())]
 
     def score(candidate: str) -> float:
-        texts = [candidate.lower(), candidate.rsplit("/", 1)[-1].lower(),
-                 *(t.lower() for t in keys[candidate])]
-        return max(max(difflib.SequenceMatcher(None, wanted, text).ratio(),
-                       difflib.SequenceMatcher(None, tail, text).ratio()) for text in texts)
+        best = 0.0
+        texts = {candidate.lower(), candidate.rsplit("/", 1)[-1].lower(), *map(str.lower, keys[candidate])}
+        for text in texts:
+            for matcher in matchers:  # as difflib.get_close_matches: the cheap bounds first
+                matcher.set_seq1(text)
+                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                    best = max(best, matcher.ratio())
+        return best
 
-    ranked = sorted(keys, key=lambda c: (-score(c), c))[:limit]
-    return [{"key": c, "path": f"/id/{c}", "labels": sorted(set(keys[c])), "score": score(c)}
-            for c in ranked if score(c) >= 0.5]
+    scores = {candidate: score(candidate) for candidate in keys}
+    ranked = sorted((c for c in scores if scores[c] >= 0.5), key=lambda c: (-scores[c], c))[:limit]
+    return [{"key": c, "path": f"/id/{c}", "labels": sorted(set(keys[c])), "score": scores[c]}
+            for c in ranked]
 
 
 def not_found(key: str) -> Response:
