@@ -34,6 +34,8 @@ import pyoxigraph as ox
 from .errors import StoreError
 
 META_SUFFIX = ".json"
+#: Beside a version, the directory of its dumps (kg/dumps.py); pruned with the version.
+DUMPS_SUFFIX = ".dumps"
 
 
 def _versions_dir(path: Path) -> Path:
@@ -217,10 +219,14 @@ def _prune(versions: Path, current: str) -> None:
 
     The previous version stays because a server may still be reading it.
     """
-    entries = sorted(p for p in versions.iterdir() if not p.name.endswith(META_SUFFIX))
+    entries = sorted(p for p in versions.iterdir()
+                     if not p.name.endswith((META_SUFFIX, DUMPS_SUFFIX)))
     complete = [p for p in entries if p.with_name(p.name + META_SUFFIX).is_file()]
     newest_two = {p.name for p in complete[-2:]}
     for entry in entries:
         if entry.name not in newest_two | {current}:
             shutil.rmtree(entry, ignore_errors=True)
             entry.with_name(entry.name + META_SUFFIX).unlink(missing_ok=True)
+    for dumps in versions.glob("*" + DUMPS_SUFFIX):  # a version's dumps go with it (kg/dumps.py)
+        if dumps.name.removesuffix(DUMPS_SUFFIX) not in newest_two | {current}:
+            shutil.rmtree(dumps, ignore_errors=True)

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from tqdm import tqdm
 
+from kg import dumps as kgdumps
 from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
 from kg.errors import LoaderError
@@ -172,5 +173,6 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     }
     kg = kgstore.build(store_path, payload, {"base_iri": compiled.iris.base})
     counts = kg.triple_counts()
-    _say(f"store {store_path} now at version {kg.version}")
+    _say(f"store {store_path} now at version {kg.version}; writing its dumps …")
+    kgdumps.ensure(Path(store_path).resolve(), compiled.iris.base)
     return LoadReport(counts, time.perf_counter() - started, changed, kg.version)

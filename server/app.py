@@ -59,9 +59,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import landing, pages, sparql
+    from . import landing, linked_data, pages, sparql
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Blueprint, Response, current_app
 from markupsafe import Markup
 
-from . import site
+from . import linked_data, site
 from .svg import Edge, Mark, Point, YearCount, chart_svg, graph_svg, map_svg
 
 bp = Blueprint("landing", __name__)
@@ -61,21 +61,6 @@ SELECT ?source ?title ?publisher ?license ?page ?issued WHERE {
   OPTIONAL { ?source dcterms:license ?license }
   OPTIONAL { ?source foaf:page ?page }
   OPTIONAL { ?source dcterms:issued ?issued }
-}"""
-
-#: Downloads, as the VoID lists them: void:dataDump, and DCAT distributions with their details.
-Q_DOWNLOADS = PREFIXES + """
-SELECT ?url ?media ?size ?title ?format WHERE {
-  ?dataset a void:Dataset .
-  FILTER NOT EXISTS { ?parent void:subset ?dataset }
-  { ?dataset void:dataDump ?url }
-  UNION
-  { ?dataset dcat:distribution ?dist .
-    { ?dist dcat:downloadURL ?url } UNION { ?dist dcat:accessURL ?url }
-    OPTIONAL { ?dist dcat:mediaType ?media }
-    OPTIONAL { ?dist dcat:byteSize ?size }
-    OPTIONAL { ?dist dcterms:title ?title }
-    OPTIONAL { ?dist dcterms:format ?format } }
 }"""
 
 Q_CLASSES = PREFIXES + """
@@ -180,6 +165,15 @@ class Labels:
         return "", lang
 
 
+def _download(dump, base: str) -> dict[str, Any]:
+    """A dump as the downloads table shows it."""
+    titles = Labels()
+    titles.add("t", {"value": dump.title, "xml:lang": "en"})
+    media = dump.media_type + (f" ({dump.encoding})" if dump.encoding else "")
+    return {"url": f"{base}/dumps/{dump.name}", "href": f"/dumps/{dump.name}", "media": media,
+            "size": dump.byte_size, "titles": titles}
+
+
 def local_path(iri: str, base: str) -> str | None:
     """The server path of an IRI under the public base (``B/id/x`` → ``/id/x``), else None."""
     if base and iri.startswith(base + "/"):
@@ -227,18 +221,8 @@ def collect() -> dict[str, Any]:
     ranked = sorted(sources.values(), key=rank)
     data["sources"], data["source_labels"] = ranked, source_labels
 
-    downloads: dict[str, dict[str, Any]] = {}
-    for row in site.select(Q_DOWNLOADS):
-        url = _v(row, "url")
-        entry = downloads.setdefault(url, {"url": url, "href": local_path(url, base) or url, "media": None,
-                                           "size": None, "titles": Labels()})
-        media = _v(row, "media") or _v(row, "format")
-        if media:
-            entry["media"] = entry["media"] or media.rsplit("/media-types/", 1)[-1]
-        if _v(row, "size"):
-            entry["size"] = entry["size"] or int(float(_v(row, "size")))
-        entry["titles"].add("t", row.get("title"))
-    data["downloads"] = sorted(downloads.values(), key=lambda d: d["href"])
+    # The dumps of this store version (written by the load, or now), as /.well-known/void lists them.
+    data["downloads"] = [_download(dump, base) for dump in linked_data.dumps()]
 
     classes: dict[str, dict[str, Any]] = {}
     class_labels = Labels()

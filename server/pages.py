@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, request
 
 from kg.defaults import DEFAULT_BASE_IRI
 
-from . import landing, site
+from . import landing, linked_data, site
 from . import page_queries as q
 
 bp = Blueprint("pages", __name__)
@@ -433,8 +433,8 @@ def _concepts(page: Page, rows: list[dict]) -> list[dict]:
 
 
 def not_found():
-    """A minimal 404 page (the lead unifies it with the /id/ not-found page)."""
-    return site.render_page("site/page_not_found.html", status=404, path=request.path)
+    """404: the linked-data not-found page, with a search form and near matches."""
+    return linked_data.not_found(request.path.removeprefix("/page/"))
 
 
 @bp.app_template_filter("graph_label")

@@ -122,8 +122,10 @@ def test_killed_load_leaves_the_old_store_serving(kg_root, loaded, tmp_path):
     report = pipeline.load(store, extras=[extra], ttl_dir=None)
     assert report.version != old_version
     assert KnowledgeGraph.open(store).version == report.version
-    leftovers = {p.name for p in versions.iterdir() if not p.name.endswith(".json")}
+    leftovers = {p.name for p in versions.iterdir() if not p.name.endswith((".json", ".dumps"))}
     assert leftovers == {old_version, report.version}
+    dumps = {p.name.removesuffix(".dumps") for p in versions.glob("*.dumps")}  # kg/dumps.py
+    assert report.version in dumps and dumps <= leftovers
 
 
 def test_store_path_that_is_a_directory_is_refused(tmp_path):
