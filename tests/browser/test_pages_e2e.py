@@ -25,7 +25,7 @@ from test_landing import (
     count,
 )
 
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 
 TAKAMATSU = "/page/municipality/372013"
 KANONJI = "/page/municipality/372056"
@@ -173,6 +173,11 @@ def test_each_kind_of_page_in_japanese(page, kind, path, heading):
 
 
 def test_landing_page_in_english_and_on_a_phone(page):
+    # the top of the Japanese page, as docs/screenshots/landing-ja.png in the README shows it
+    page.resize((DESKTOP[0], 1800))
+    page.open("/?lang=ja")
+    page.screenshot("landing-ja-top", full_page=False)
+    page.resize(DESKTOP)
     page.open("/?lang=en")
     assert page.js("return document.documentElement.lang") == "en"
     assert page.find("#queries-title").text == "Canned queries"
