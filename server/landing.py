@@ -352,8 +352,11 @@ def canned_queries(lang: str) -> list[dict[str, Any]]:
         runs = []
         for example in query.examples:
             args = parse_qsl(urlsplit(example).query, keep_blank_values=True)
-            runs.append({"href": example, "args": args,
-                         "csv": example + ("&" if "?" in example else "?") + "format=csv"})
+            # format=json: a browser's Accept would choose SPARQL results XML, which Chromium
+            # downloads instead of showing; JSON it shows (tests/browser/test_pages_e2e.py).
+            sep = "&" if "?" in example else "?"
+            runs.append({"href": example + sep + "format=json", "args": args,
+                         "csv": example + sep + "format=csv"})
         description = query.description[lang]
         out.append({"name": query.name, "title": query.title[lang], "description": description,
                     "summary": first_sentence(description), "runs": runs,

@@ -72,6 +72,7 @@ def not_modified() -> Response | None:
     response = Response(status=304)
     response.set_etag(etag)
     response.vary.update(("Accept", "Accept-Language", "Cookie"))
+    _remember_language(response)
     return response
 
 
@@ -86,9 +87,15 @@ def render_page(template: str, status: int = 200, **context: Any) -> Response:
     if status == 200:
         response.set_etag(page_etag())
         response.make_conditional(request)
+    _remember_language(response)
+    return response
+
+
+def _remember_language(response: Response) -> None:
+    """Set the language cookie when ``?lang=`` chose the language, on a 304 too: a browser that
+    revalidates a page it switched to before must remember the switch (tests/browser/test_pages_e2e)."""
     if "lang" in request.args and request.args["lang"] in LANGUAGES:
         response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
-    return response
 
 
 def other_language_url(lang: str) -> str:

@@ -122,7 +122,8 @@ def test_canned_queries_with_their_example_runs(pages, app):
     for query in app.extensions["kg_queries"].values():
         assert query.title["ja"] in pages["ja"] and query.title["en"] in pages["en"]
         for example in query.examples:
-            assert f'href="{_html_attr(example)}"' in pages["en"], example
+            json = example + ("&" if "?" in example else "?") + "format=json"  # shown, not downloaded
+            assert f'href="{_html_attr(json)}"' in pages["en"], example
 
 
 def _html_attr(value: str) -> str:
@@ -263,6 +264,7 @@ def test_etag_and_304(server):
     etag = first.headers["ETag"]
     again = http.get(server + "/", params={"lang": "ja"}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and not again.content
+    assert "lang=ja" in again.headers["Set-Cookie"]  # ?lang= is remembered on a 304 too
     english = http.get(server + "/", params={"lang": "en"})
     assert english.headers["ETag"] != etag
     assert "Accept-Language" in first.headers["Vary"]
