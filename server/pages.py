@@ -390,8 +390,9 @@ def resource_page(key: str):
         coordinates = [_first(out.get(PREFIXES["geo"] + c)) for c in ("lat", "long")]
         context["coordinates"] = coordinates if all(coordinates) else None
         code = _first(out.get(SCKG + "localGovernmentCode"))
+        located = context["coordinates"] and code  # a body the list gives no coordinates has no map
         context["locator_svg"] = landing.locator_map(code, *coordinates, label=_label_in(
-            out.get(PREFIXES["rdfs"] + "label"), site.language())) if coordinates and code else None
+            out.get(PREFIXES["rdfs"] + "label"), site.language())) if located else None
     if PREFIXES["skos"] + "ConceptScheme" in types:
         context["concepts"] = _concepts(page, site.select(q.SCHEME_CONCEPTS, s=subject))
 

@@ -125,6 +125,13 @@ def test_a_municipality_page_has_a_locator_map_with_a_text_alternative(server):
     assert len(doc.within(svg)) > 1000, "the dots of every municipality are drawn around it"
 
 
+def test_a_body_without_coordinates_has_a_page_without_a_map(server):
+    """浜松市中央区 (221384, established 2024-01-01): the list gives it no coordinates."""
+    doc = page(server, "/page/municipality/221384")
+    assert not doc.find("svg", id="kg-locator-221384")
+    assert any("中央区" in h.text for h in doc.find("h1"))
+
+
 def test_takamatsu_links_to_its_sharing_partners_and_they_link_back(server):
     doc = page(server, TAKAMATSU)
     partners = doc.within(doc.find("table", class_="partners")[0])
@@ -271,3 +278,20 @@ def test_the_site_stylesheet_has_balanced_braces():
         depth += line.count("{") - line.count("}")
         assert depth >= 0, f"site.css:{line_no}: a closing brace too many"
     assert depth == 0, "site.css: a block is not closed"
+
+
+def test_a_page_for_an_instance_of_every_class_and_every_body_without_coordinates(server, kg):
+    """No kind of resource breaks its page: one instance of every class, and every local
+    government the list gives no coordinates (whose page has no map)."""
+    base = "https://w3id.org/smartcity-kg/id/"
+    rows = select(kg, f"""
+        SELECT (SAMPLE(?s) AS ?s) {{ ?s a ?type FILTER(STRSTARTS(STR(?s), "{base}")) }} GROUP BY ?type""")
+    rows += select(kg, """
+        PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
+        PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+        SELECT ?s { ?s sckg:localGovernmentCode ?c FILTER NOT EXISTS { ?s geo:lat ?lat } }""")
+    assert len(rows) > 30
+    for row in rows:
+        path = "/page/" + row["s"].removeprefix(base)
+        response = http.get(server + path)
+        assert response.status_code == 200, (path, response.status_code)
