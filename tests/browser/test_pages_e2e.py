@@ -38,7 +38,7 @@ KINDS = [
     ("city-os", "/page/city-os/372013-1?lang=ja", "高松市"),
     ("class", "/page/class/Municipality?lang=ja", None),
     ("scheme", "/page/scheme/regional-issue?lang=ja", "地域課題"),
-    ("not-found", "/page/municipality/999999?lang=ja", "見つかりません"),
+    ("not-found", "/page/municipality/999999?lang=ja", "この IRI のリソースはありません"),
 ]
 
 #: Marks of each picture as the page draws them (CSS selectors inside the page).
