@@ -42,6 +42,11 @@ PREFIXES: dict[str, str] = {
     "sac": "http://data.e-stat.go.jp/lod/sac/",
 }
 
+#: The namespaces the data itself uses (PREFIXES without the ontology's own vann); the server's
+#: pages and workbench show IRIs with these (tests/test_sparql_workbench.py checks them against
+#: loader/vocab.py's).
+DATA_PREFIXES: dict[str, str] = {p: ns for p, ns in PREFIXES.items() if p != "vann"}
+
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 _XSD_STRING = PREFIXES["xsd"] + "string"
 _LANG_STRING = PREFIXES["rdf"] + "langString"

@@ -39,7 +39,7 @@ SCKG = "https://w3id.org/smartcity-kg/ontology#"
 
 #: The dataset: the void:Dataset that is no other's subset.
 Q_DATASET = PREFIXES + """
-SELECT ?dataset ?title ?description ?license ?version ?created ?triples ?uriSpace ?endpoint WHERE {
+SELECT ?dataset ?title ?description ?license ?version ?created ?triples ?endpoint WHERE {
   ?dataset a void:Dataset .
   FILTER NOT EXISTS { ?parent void:subset ?dataset }
   OPTIONAL { ?dataset dcterms:title ?title }
@@ -48,7 +48,6 @@ SELECT ?dataset ?title ?description ?license ?version ?created ?triples ?uriSpac
   OPTIONAL { ?dataset dcat:version ?version }
   OPTIONAL { ?dataset dcterms:created ?created }
   OPTIONAL { ?dataset void:triples ?triples }
-  OPTIONAL { ?dataset void:uriSpace ?uriSpace }
   OPTIONAL { ?dataset void:sparqlEndpoint ?endpoint }
 }"""
 
@@ -195,12 +194,11 @@ def collect() -> dict[str, Any]:
     rows = site.select(Q_DATASET)
     meta: dict[str, Any] = {"labels": Labels()}
     for row in rows:
-        for key in ("dataset", "license", "version", "created", "triples", "uriSpace", "endpoint"):
+        for key in ("dataset", "license", "version", "created", "triples", "endpoint"):
             meta.setdefault(key, _v(row, key))
         meta["labels"].add("title", row.get("title"))
         meta["labels"].add("description", row.get("description"))
-    uri_space = meta.get("uriSpace") or ""
-    base = uri_space[: -len("/id/")] if uri_space.endswith("/id/") else ""
+    base = linked_data.base_iri()
     data["base"], data["meta"] = base, meta
 
     sources: dict[str, dict[str, Any]] = {}

@@ -15,9 +15,6 @@ PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
 """
 
-#: The instance namespace the data was loaded with (``B/id/``), from the VoID description.
-URI_SPACE = PREFIXES + "SELECT ?space { GRAPH ?g { ?d void:uriSpace ?space } } LIMIT 1"
-
 #: Every statement about ``?s`` and every statement pointing at it, with the graph that holds it,
 #: the labels of property and value, and a source's web page.
 STATEMENTS = PREFIXES + """

@@ -13,28 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
-from kg.defaults import DEFAULT_BASE_IRI
+from kg import jsonld
 
 from . import landing, linked_data, site
 from . import page_queries as q
 
 bp = Blueprint("pages", __name__)
 
-SCKG = "https://w3id.org/smartcity-kg/ontology#"
+SCKG = jsonld.PREFIXES["sckg"]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PAGE_SIZE = 100
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/", "schema": "https://schema.org/", "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#", "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    "ic": "http://imi.go.jp/ns/core/rdf#", "void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#",
-    "sac": "http://data.e-stat.go.jp/lod/sac/", "sckg": SCKG,
-}
+PREFIXES = jsonld.DATA_PREFIXES
 
 #: Names of the properties the ontology does not label (ja, en).
 PROPERTY_NAMES = {
@@ -117,15 +109,8 @@ def init_app(app) -> None:
 
 
 def base_iri() -> str:
-    """The instance base ``B`` of the loaded data (from its VoID ``void:uriSpace`` ``B/id/``)."""
-    cache = current_app.extensions.setdefault("pages_base", {})
-    version = site.store_version()
-    if version not in cache:
-        rows = site.select(q.URI_SPACE)
-        space = rows[0]["space"]["value"] if rows else DEFAULT_BASE_IRI + "/id/"
-        cache.clear()
-        cache[version] = space[: -len("/id/")] if space.endswith("/id/") else DEFAULT_BASE_IRI
-    return cache[version]
+    """The instance base ``B`` of the data being served (the store's own record of it)."""
+    return linked_data.base_iri()
 
 
 def curie(iri: str) -> str:

@@ -15,31 +15,15 @@ from urllib.parse import unquote_plus
 
 from flask import current_app, request
 
-from kg.defaults import DEFAULT_BASE_IRI
+from kg import jsonld
 
+from . import linked_data
 from .params import bind_arguments
 from .queries import CannedQuery
 from .site import render_page
 
-#: The namespaces of the data (loader/vocab.py's PREFIXES; the server may not import the loader).
-PREFIXES: dict[str, str] = {
-    "sckg": "https://w3id.org/smartcity-kg/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "void": "http://rdfs.org/ns/void#",
-    "ic": "http://imi.go.jp/ns/core/rdf#",
-    "sac": "http://data.e-stat.go.jp/lod/sac/",
-}
+#: The namespaces of the data (the server may not import the loader's, which they equal).
+PREFIXES = jsonld.DATA_PREFIXES
 
 #: The first query a newcomer sees: the municipalities of 香川県 with their labels and coordinates.
 DEFAULT_QUERY = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
@@ -133,7 +117,7 @@ def examples() -> list[dict[str, Any]]:
 def page():
     """The workbench page (HTML) for a browser's GET of ``/sparql`` without a query."""
     endpoint = request.base_url
-    base = current_app.config.get("BASE_IRI", DEFAULT_BASE_IRI).rstrip("/")
+    base = linked_data.base_iri()
     config = {"endpoint": endpoint, "base": base, "prefixes": PREFIXES, "examples": examples(),
               "defaultQuery": DEFAULT_QUERY, "maxRows": current_app.config["MAX_ROWS"]}
     return render_page("site/workbench.html", endpoint=endpoint, config=config,
