@@ -7,7 +7,7 @@ reconciliation, CSV enrichment and the crosswalk. It knows nothing of Flask or t
 INTERFACE (issue 11): the matching rules below are the first cut; Entry, Candidate and the
 method signatures are what the rest of the server relies on.
 
->>> kagawa = Entry("P37", "prefecture", "香川県", ("香川県", "かがわけん", "Kagawa Prefecture"), code="370002")
+>>> kagawa = Entry("P37", "prefecture", "香川県", ("香川県", "かがわけん", "Kagawa"), code="370002")
 >>> kanonji = Entry("M372056", "municipality", "観音寺市", ("観音寺市", "かんおんじし", "Kan'onji-shi"),
 ...                 prefecture="P37", code="372056")
 >>> g = Gazetteer([kagawa, kanonji])
