@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import yaml
 
 from kg.defaults import QUERIES_DIR
+from kg.sparql_functions import FUNCTIONS
 
 #: The project's own folder of canned queries (the app's QUERIES_DIR setting may name another).
 DEFAULT_DIR = QUERIES_DIR
@@ -221,7 +222,7 @@ def parse(text: str, where: str, path: Path | None = None) -> CannedQuery:
 def _check_query(text: str, columns: list[str], where: str) -> None:
     """Run the query on an empty store: it must parse, be a SELECT, and project ``columns`` in order."""
     try:
-        result = ox.Store().query(text)
+        result = ox.Store().query(text, custom_functions=FUNCTIONS)
     except SyntaxError as exc:
         _fail(where, f"the query does not parse: {exc}")
     except Exception as exc:  # any evaluation error makes the file unusable

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kg import formats
 from kg.errors import EngineFailure
+from kg.sparql_functions import FUNCTIONS
 from kg.store import KnowledgeGraph
 
 from .. import results
@@ -165,7 +166,7 @@ def worker_main(conn, store_path: str, in_memory: bool, max_rows: int, runner: Q
 
 def run_query(store: ox.Store, message: QueryMessage, max_rows: int) -> Answer | Failed:
     """Evaluate one query and write its result (to memory, or to ``message.path`` when large)."""
-    options: dict = {}
+    options: dict = {"custom_functions": FUNCTIONS}
     if message.dataset is not None:
         default, named = message.dataset
         options["default_graph"] = [ox.NamedNode(iri) for iri in default]
