@@ -59,12 +59,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import landing, linked_data, pages, sparql
+    from . import landing, linked_data, pages, reconcile, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
+    app.register_blueprint(reconcile.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:
