@@ -22,8 +22,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 
-_LABEL = '{label} OPTIONAL {{ {node} rdfs:label ?olabel FILTER(lang(?olabel) = "ja") }}'
-_OLABEL = _LABEL.format(label="", node="?o")
+_OLABEL = (' OPTIONAL { ?o rdfs:label ?olabel FILTER(lang(?olabel) = "ja") }'
+           ' OPTIONAL { ?o rdfs:label ?olabel_en FILTER(lang(?olabel_en) = "en") }')
 
 #: The body of each property's branch: binds ?s (the entity) and ?o (the value), ?olabel for entities.
 _BRANCHES: dict[str, str] = {
@@ -55,7 +55,8 @@ def query_text(props: Sequence[Property]) -> str:
     """The one SELECT reading ``props``: a UNION of their branches, each tagged with its ID."""
     needed = dict.fromkeys(b for p in props for b in _FROM.get(p.id, (p.id,)))
     branches = [f'{{ {_BRANCHES[b]} BIND("{b}" AS ?pid) }}' for b in needed]
-    return _PREFIXES + "SELECT ?s ?pid ?o ?olabel WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+    body = "\n  UNION ".join(branches)
+    return _PREFIXES + "SELECT ?s ?pid ?o ?olabel ?olabel_en WHERE {\n  " + body + "\n}"
 
 
 def read(ids: Sequence[str], props: Sequence[Property]) -> dict[str, dict[str, list[dict]]]:
@@ -70,7 +71,7 @@ def read(ids: Sequence[str], props: Sequence[Property]) -> dict[str, dict[str, l
     return found
 
 
-def _values(prop: Property, rows: dict[str, list[dict]]) -> list[dict]:
+def _values(prop: Property, rows: dict[str, list[dict]], lang: str) -> list[dict]:
     """The values of ``prop`` from its rows, as the protocol writes them (sorted, without repeats)."""
     if prop.id == "coordinates":
         lats, longs = rows.get("lat", []), rows.get("long", [])
@@ -85,7 +86,9 @@ def _values(prop: Property, rows: dict[str, list[dict]]) -> list[dict]:
     for row in mine:
         o = row["o"]
         if prop.value == "entity":
-            label = row.get("olabel", {}).get("value") or _class_name(o["value"])
+            names = [row.get(k, {}).get("value") for k in (("olabel_en", "olabel") if lang == "en"
+                                                              else ("olabel", "olabel_en"))]
+            label = next((n for n in names if n), None) or _class_name(o["value"])
             out[o["value"]] = {"id": o["value"], "name": label}
         elif prop.value == "float":
             out[o["value"]] = {"float": float(o["value"])}
@@ -134,7 +137,7 @@ def parse(request: object) -> tuple[list[str], list[Property]]:
 def extend(ids: Sequence[str], props: Sequence[Property], lang: str, *, version: str) -> dict:
     """The data extension response: rows keyed by id (0.2) or a list of rows (1.0-draft)."""
     found = read(ids, props) if ids and props else {}
-    values = {i: {p.id: _values(p, found.get(i, {})) for p in props} for i in ids}
+    values = {i: {p.id: _values(p, found.get(i, {}), lang) for p in props} for i in ids}
     if version == "0.2":
         rows: object = values
     else:
