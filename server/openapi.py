@@ -12,6 +12,7 @@ from importlib import metadata
 
 from kg import fiscal, formats
 
+from . import reconcile_openapi
 from .queries import CannedQuery, Param
 
 #: Output formats of a canned query, by ``format=`` name, and what each is.
@@ -178,6 +179,7 @@ def document(queries: Mapping[str, CannedQuery]) -> dict:
     }
     for query in queries.values():
         paths[f"/api/{query.name}"] = {"get": _operation(query)}
+    paths.update(reconcile_openapi.paths(_errors))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -201,7 +203,8 @@ def document(queries: Mapping[str, CannedQuery]) -> dict:
             ),
         },
         "tags": [{"name": "queries", "description": "Canned queries (queries/*.rq)"},
-                 {"name": "discovery", "description": "What the API offers"}],
+                 {"name": "discovery", "description": "What the API offers"},
+                 {"name": "reconciliation", "description": "The reconciliation service (/reconcile)"}],
         "paths": paths,
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["status", "error"],

@@ -66,6 +66,8 @@ def _load(text: str, what: str) -> object:
         return json.loads(text)
     except ValueError as error:
         raise BadRequest(f"{what} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest(f"{what} is nested too deeply") from None
 
 
 def _check_size(n: int) -> None:
@@ -78,7 +80,7 @@ def _int_arg(name: str, default: int | None, maximum: int = 1000) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise BadRequest(f"{name} must be a non-negative integer")
     return min(int(raw), maximum)
 

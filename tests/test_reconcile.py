@@ -480,6 +480,8 @@ def test_extend_one_entity_and_the_project_city_os_properties(base, live_server)
     (lambda b: requests.get(b + "/suggest/entity", params={"prefix": "a", "cursor": "-1"}), 400, "cursor"),
     (lambda b: requests.post(b, data={"other": "1"}), 400, "queries="),
     (lambda b: requests.get(b + "/preview"), 400, "id is required"),
+    (lambda b: requests.post(b, data={"queries": "[" * 100_000}), 400, "nested too deeply"),
+    (lambda b: requests.get(b + "/suggest/type", params={"prefix": "", "limit": "²"}), 400, "limit"),
 ])
 def test_bad_requests_are_4xx_saying_why(base, send, status, says):
     response = send(base)
@@ -503,3 +505,10 @@ def test_batch_and_body_limits(base):
     assert v1.status_code == 413
     huge = requests.post(base, data={"queries": json.dumps({"q0": {"query": "高" * 150_000}})}, timeout=60)
     assert huge.status_code == 413
+
+
+def test_the_openapi_document_lists_the_service(live_server):
+    doc = requests.get(live_server + "/openapi.json", timeout=30).json()
+    for path in ("/reconcile", "/reconcile/suggest/entity", "/reconcile/suggest/type",
+                 "/reconcile/suggest/property", "/reconcile/extend/propose", "/reconcile/preview"):
+        assert doc["paths"][path]["get"]["tags"] == ["reconciliation"]
