@@ -29,6 +29,8 @@ DEFAULT_LIMIT = 10
 #: A candidate left alone by the conditions is a match when it scored at least this (0–100).
 NARROWED_MATCH_SCORE = 90.0
 QUANTIFIERS = ("any", "all", "none")
+#: Prefectures of one condition passed to the gazetteer as hints, at most.
+MAX_HINTS = 3
 
 
 @dataclass
@@ -244,6 +246,8 @@ class Matcher:
                 pool.append(Candidate(e, 100.0, True, iri))
         if q.text:
             pool.extend(self.g.match(q.text, types=allowed, limit=POOL))
+            for iri in sorted(self._hinted_prefectures(q))[:MAX_HINTS]:  # the gazetteer's own reading
+                pool.extend(self.g.match(q.text, prefecture=iri, types=allowed, limit=POOL))
         elif not q.ids:  # only conditions: entities by code
             codes = set().union(*(code_prefixes(v) for c in q.conditions if c.prop.id != "prefecture"
                                   for v in c.values)) if q.conditions else set()
@@ -256,6 +260,11 @@ class Matcher:
             if c.entry.iri not in seen or seen[c.entry.iri].score < c.score:
                 seen[c.entry.iri] = c
         return list(seen.values())
+
+    def _hinted_prefectures(self, q: Query) -> set[str]:
+        """Prefectures an ``any`` prefecture condition names: the gazetteer may rank by them."""
+        return {iri for c in q.conditions if c.prop.id == "prefecture" and c.quantifier == "any"
+                for v in c.values for iri in self.prefectures(v) if iri}
 
     def run(self, q: Query) -> list[dict]:
         """The candidates of one query, best first, as protocol objects."""
