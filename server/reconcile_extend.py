@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from . import site
 from .gazetteer import current
-from .reconcile_schema import PROPERTIES, SCKG, TYPES, Property, prop_for
+from .reconcile_schema import SCKG, TYPES, Property, prop_for, properties_of
 
 _PREFIXES = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -159,7 +159,7 @@ def extend(ids: Sequence[str], props: Sequence[Property], lang: str, *, version:
 
 def propose(type_id: str, limit: int | None, lang: str) -> dict:
     """The properties proposed for entities of ``type_id`` (``/extend/propose``)."""
-    props = [p for p in PROPERTIES.values() if type_id in p.types]
+    props = properties_of(type_id)
     out: dict = {"type": type_id, "properties": [p.json(lang) for p in props[:limit]]}
     if limit is not None:
         out["limit"] = limit
