@@ -59,12 +59,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import landing, linked_data, pages, sparql
+    from . import functions, landing, linked_data, pages, provenance, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
+    app.register_blueprint(functions.bp)
+    provenance.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -106,7 +108,7 @@ def _init_cors(app: Flask) -> None:
     def _cors(response: Response) -> Response:
         if allow := allowed(request.headers.get("Origin")):
             response.headers["Access-Control-Allow-Origin"] = allow
-            response.headers["Access-Control-Expose-Headers"] = "ETag, X-Result-Truncated"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Link, X-Result-Truncated"
             if allow != "*":
                 response.vary.add("Origin")
         return response
