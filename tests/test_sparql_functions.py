@@ -20,6 +20,7 @@ from conftest import PROJECT_DIR, http, select
 from SPARQLWrapper import JSON, SPARQLWrapper
 from test_linked_data import PLACEHOLDER, W3ID, redirect
 
+from kg import fiscal
 from kg.normalize import normalize
 from kg.sparql_functions import CATALOGUE, FUNCTIONS, NAMESPACE
 
@@ -99,6 +100,16 @@ def test_every_fiscal_year_2000_to_2100_to_its_labels_and_back(endpoint):
         assert row["ja"] == {"type": "literal", "value": era_label_ja(year), "xml:lang": "ja"}
         for back in ("fromShort", "fromJa", "fromWestern"):
             assert row[back] == {"type": "literal", "value": str(year), "datatype": XSD + "integer"}
+
+
+def test_every_labelled_year_round_trips_in_kg_fiscal():
+    assert fiscal.LABELLED == range(1989, 2118)  # 平成元年度 to 令和99年度
+    for year in fiscal.LABELLED:
+        assert (fiscal.era_label(year), fiscal.era_label_ja(year)) == (era_label(year), era_label_ja(year))
+        assert fiscal.parse(era_label(year)) == fiscal.parse(era_label_ja(year)) == year
+    for year in (1988, 2118):
+        with pytest.raises(ValueError):
+            fiscal.era_label(year)
 
 
 def test_the_first_and_last_years_of_the_eras(server):
