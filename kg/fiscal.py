@@ -176,6 +176,6 @@ def parse_date(text: str) -> date | None:
             number = 1 if match["n"] == "元" else int(match["n"])
             day = date(era.offset + number, int(match["m"]), int(match["d"]))
             return day if number >= 1 and era_of_date(day) == (era, number) else None
-    except ValueError:  # no such day (2022-02-30, month 13, before 平成)
+    except (ValueError, OverflowError):  # no such day (2022-02-30, month 13, before 平成, past 9999)
         return None
     return None

@@ -14,9 +14,12 @@ import csv
 import re
 from datetime import date, timedelta
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import PROJECT_DIR, http, select
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from SPARQLWrapper import JSON, SPARQLWrapper
 from test_linked_data import PLACEHOLDER, W3ID, redirect
 
@@ -243,6 +246,24 @@ WRONG = [
 def test_a_wrong_argument_is_an_unbound_result_not_a_failed_request(server):
     query = "SELECT * WHERE { " + " ".join(f"BIND({e} AS ?v{i})" for i, e in enumerate(WRONG)) + " }"
     assert bindings(server, query) == [{}]
+
+
+DATATYPES = [None, *(XSD + t for t in
+                      ("string", "date", "dateTime", "integer", "gYear", "decimal", "boolean"))]
+DATE_LIKE = r"-?[0-9]{4,5}-[0-9]{2}-[0-9]{2}(T[0-9:.]{8,12}([+-][0-9]{2}:[0-9]{2}|Z)?)?"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40) | st.from_regex(DATE_LIKE, fullmatch=True),
+       datatype=st.sampled_from(DATATYPES), language=st.sampled_from([None, "ja"]))
+def test_no_argument_makes_a_function_raise(text, datatype, language):
+    """pyoxigraph would make an exception unbound too, but silently: each function decides instead."""
+    term = (ox.Literal(text, language=language) if language else
+            ox.Literal(text, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(text))
+    for function in FUNCTIONS.values():
+        for arguments in ((term,), (), (term, term), (ox.NamedNode("https://ex.org/x"),), (ox.BlankNode(),)):
+            result = function(*arguments)
+            assert result is None or isinstance(result, ox.Literal)
 
 
 def test_a_wrong_argument_drops_the_row_in_a_filter(server):
