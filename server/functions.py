@@ -26,6 +26,8 @@ def _answer(key: str, vary: bool) -> Response:
         response = render_page("site/functions.html", functions=sparql_functions.CATALOGUE,
                                namespace=sparql_functions.NAMESPACE, prefix=sparql_functions.PREFIX,
                                alternates=_ALTERNATES)
+        response.headers["Link"] = ", ".join(f'<{url}>; rel="alternate"; type="{media_type}"'
+                                             for url, media_type in _ALTERNATES)
     else:
         response = rdf_response(sparql_functions.describe(), key, ("function",),
                                 [*_ALTERNATES, ("/function.html", "text/html")], vary=vary)
