@@ -131,7 +131,7 @@ def execute(kg, name: str, substitutions: dict[ox.Variable, ox.Term]) -> list[di
     """Rows of a canned query (values as strings) with ``substitutions``."""
     header, text = load(name)
     result = kg.store.query(text, use_default_graph_as_union=True, substitutions=substitutions,
-                            custom_functions=FUNCTIONS)  # as the engine runs it
+                            custom_functions=FUNCTIONS)  # as the engine runs them (sckgfn:normalize)
     columns = [v.value for v in result.variables]
     assert columns == header["columns"], f"{name}: projection {columns} != declared {header['columns']}"
     return [{c: (row[c].value if row[c] is not None else None) for c in columns} for row in result]
