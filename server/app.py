@@ -56,17 +56,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["kg_cache"] = ResultCache(app.config["CACHE_ENTRIES"])
 
     errors.init_app(app)
+    from . import functions, provenance  # issue 11: /function; Link rel=license and rel=describedby
+    provenance.init_app(app)
+    app.register_blueprint(functions.bp)
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import functions, landing, linked_data, pages, provenance, sparql
+    from . import landing, linked_data, pages, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
-    app.register_blueprint(functions.bp)
-    provenance.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Response:
