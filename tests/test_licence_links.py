@@ -10,7 +10,7 @@ so. The exemptions are ``server.provenance.EXEMPT`` (static files, ``/healthz``)
 from __future__ import annotations
 
 import json
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import pytest
 import requests
@@ -18,6 +18,8 @@ from conftest import http, select
 
 from server import provenance
 
+TAKAMATSU = "https://w3id.org/smartcity-kg/id/municipality/372013"
+MUNICIPALITY = "https://w3id.org/smartcity-kg/ontology#Municipality"
 #: A request path that answers 200 (or 303) for rules that need more than their own path.
 SAMPLES = {
     "/id/<path:key>": "/id/municipality/372013",
@@ -34,6 +36,9 @@ SAMPLES = {
     # routes of issue 11's other parts (reconciliation, enrichment, crosswalk), when they are there
     "/api/crosswalk": "/api/crosswalk?id=372013",
     "/reconcile": "/reconcile",
+    "/reconcile/preview": "/reconcile/preview?" + urlencode({"id": TAKAMATSU}),
+    "/reconcile/view": "/reconcile/view?" + urlencode({"id": TAKAMATSU}),
+    "/reconcile/extend/propose": "/reconcile/extend/propose?" + urlencode({"type": MUNICIPALITY}),
 }
 CSV = ("names.csv", "name\n高松市\n".encode(), "text/csv")
 #: rule → keyword arguments of ``requests.post`` that give a successful answer.
@@ -43,6 +48,8 @@ POSTS = {
     "/api/enrich/preview": {"files": {"file": CSV}},
     "/linkage": {"files": {"file": CSV}, "data": {"column": "1"}},
     "/reconcile": {"data": {"queries": json.dumps({"q0": {"query": "高松市"}}, ensure_ascii=False)}},
+    "/reconcile/match": {"json": {"queries": [{"query": "高松市"}]}},
+    "/reconcile/extend": {"json": {"ids": [TAKAMATSU], "properties": [{"id": "lgCode"}]}},
 }
 #: GET answers that are errors on purpose (a 405 telling to POST): no links, by the error rule.
 GET_ERRORS = {"/api/enrich"}
