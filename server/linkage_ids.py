@@ -63,9 +63,10 @@ def _checked(text: str, kind: str, code: str) -> Identifier:
     if codes.is_lg_code(code):
         return Identifier(text, kind, (code,))
     right = _five(code[:5])
+    suggestion = text.strip().replace(code, right) if code in text else right
     return Identifier(text, kind, error=f"{code} is not a local-government code: the check digit of "
-                                        f"{code[:5]} is {right[5]} (did you mean {right}?)",
-                      suggestion=text.strip().replace(code, right) if code in text else right)
+                                        f"{code[:5]} is {right[5]} (did you mean {suggestion}?)",
+                      suggestion=suggestion)
 
 
 def _digits(text: str, digits: str) -> Identifier:
