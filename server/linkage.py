@@ -26,7 +26,8 @@ bp = Blueprint("linkage", __name__)
 #: Rows one request may enrich (``ENRICH_MAX_ROWS`` in the app's config overrides it).
 MAX_ROWS = 50_000
 PREVIEW_ROWS = 10
-_NAME_HINTS = ("市区町村", "自治体", "団体", "名称", "名前", "コード", "municipality", "name", "code", "city")
+_NAME_HINTS = ("市区町村", "市町村", "自治体", "団体", "名称", "名前", "コード",
+               "municipality", "name", "code", "city")
 _PREFECTURE_HINTS = ("都道府県", "県", "prefecture")
 
 
@@ -89,12 +90,14 @@ def _upload() -> Upload:
 
 
 def _read(upload: Upload) -> CsvFile:
-    limit = int(current_app.config.get("ENRICH_MAX_ROWS", MAX_ROWS)) + 1  # the header
+    limit = int(current_app.config.get("ENRICH_MAX_ROWS", MAX_ROWS))
     try:
-        file = read(upload.data, upload.encoding or None, max_rows=limit)
+        file = read(upload.data, upload.encoding or None, max_rows=limit + upload.has_header)
     except CsvError as error:
-        status = 413 if error.row and error.row > limit else 400
-        raise EnrichError(str(error), status, row=error.row, line=error.line) from None
+        if error.row and error.row > limit + upload.has_header:
+            raise EnrichError(f"the file has more than {limit} rows (besides the header), the most one "
+                              "request may enrich; split it", 413) from None
+        raise EnrichError(str(error), row=error.row, line=error.line) from None
     if not file.records:
         raise EnrichError("the file has no rows, not even a header")
     return file
@@ -147,15 +150,15 @@ def preview(upload: Upload) -> dict:
     header = file.records[0].cells if upload.has_header else [str(i) for i in range(1, file.width + 1)]
     rows = file.records[1:] if upload.has_header else file.records
 
-    def guess(hints) -> int | None:
+    def guess(hints, besides: int | None = None) -> int | None:
         for hint in hints:
-            for index, name in enumerate(header):
-                if hint in name.casefold():
-                    return index + 1
+            for index, name in enumerate(header, start=1):
+                if hint in name.casefold() and index != besides:
+                    return index
         return None
 
-    name_guess = guess(_NAME_HINTS) or 1
     pref_guess = guess(_PREFECTURE_HINTS)
+    name_guess = guess(_NAME_HINTS, pref_guess) or (2 if pref_guess == 1 and len(header) > 1 else 1)
     return {"encoding": file.encoding, "filename": upload.filename, "rows": len(rows),
             "columns": [{"index": i, "name": h} for i, h in enumerate(header, start=1)],
             "preview": [r.cells for r in rows[:PREVIEW_ROWS]], "column": name_guess,
