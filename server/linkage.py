@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
@@ -131,7 +133,7 @@ def enriched_response(upload: Upload) -> Response:
     response = Response(written.body, mimetype="text/csv")
     response.headers["Content-Type"] = f"text/csv; charset={CHARSETS[written.encoding]}"
     stem = upload.filename.rsplit(".", 1)[0] if upload.filename else "enriched"
-    response.headers.set("Content-Disposition", "attachment", filename=f"{stem}-sckg.csv")
+    response.headers["Content-Disposition"] = attachment(f"{stem}-sckg.csv")
     response.headers["X-Enrich-Encoding"] = written.encoding
     response.headers["X-Enrich-Rows"] = str(sum(result.counts.values()))
     for status in STATUSES:
@@ -142,6 +144,17 @@ def enriched_response(upload: Upload) -> Response:
     response.headers["Access-Control-Expose-Headers"] = ", ".join(
         ["Content-Disposition", *(h for h in response.headers.keys() if h.startswith("X-Enrich-"))])
     return response
+
+
+def attachment(filename: str) -> str:
+    """``Content-Disposition`` of a download named ``filename`` (RFC 6266: an ASCII name for old
+    clients, the UTF-8 name in ``filename*``; a header's bytes are Latin-1, so UTF-8 must be escaped).
+
+    >>> print(attachment("一覧-sckg.csv"))
+    attachment; filename="enriched-sckg.csv"; filename*=UTF-8''%E4%B8%80%E8%A6%A7-sckg.csv
+    """
+    ascii_name = filename if re.fullmatch(r"[A-Za-z0-9._ -]+", filename) else "enriched-sckg.csv"
+    return f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(filename, safe="")}'
 
 
 def preview(upload: Upload) -> dict:

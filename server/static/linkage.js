@@ -79,8 +79,9 @@
       }
       const blob = await response.blob();
       const disposition = response.headers.get("Content-Disposition") || "";
-      const match = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(disposition);
-      const name = match ? decodeURIComponent(match[1] || match[2]) : "enriched.csv";
+      const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+      const plain = /filename="?([^";]+)"?/i.exec(disposition);
+      const name = utf8 ? decodeURIComponent(utf8[1]) : plain ? plain[1] : "enriched.csv";
       if (lastUrl) URL.revokeObjectURL(lastUrl);
       lastUrl = URL.createObjectURL(blob);
       const h = (k) => response.headers.get("X-Enrich-" + k) || "0";
