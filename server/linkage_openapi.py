@@ -135,6 +135,26 @@ ENRICH = {"post": {
 }}
 
 
+PREVIEW = {"post": {
+    "operationId": "enrichPreview", "tags": ["linkage"],
+    "summary": "The header and first rows of a CSV file / CSV の見出しと先頭行",
+    "description": "What /linkage shows to choose the columns from: the detected encoding, the number of "
+                   "rows, the columns (1-based), the first ten rows, and a guess of the name and prefecture "
+                   "columns. Same body and options as POST /api/enrich; same errors.",
+    "parameters": ENRICH["post"]["parameters"],
+    "requestBody": ENRICH["post"]["requestBody"],
+    "responses": {
+        "200": {"description": "The preview.", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["encoding", "rows", "columns", "preview"], "properties": {
+                "encoding": {"type": "string"}, "filename": {"type": "string"}, "rows": {"type": "integer"},
+                "columns": {"type": "array", "items": {"type": "object"}},
+                "preview": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+                "column": {"type": "integer"}, "prefectureColumn": {"type": ["integer", "null"]}}}}}},
+        **{k: v for k, v in ENRICH["post"]["responses"].items() if k != "200"},
+    },
+}}
+
+
 def paths() -> dict:
     """The operations to add to the document, by path."""
-    return {"/api/crosswalk": CROSSWALK, "/api/enrich": ENRICH}
+    return {"/api/crosswalk": CROSSWALK, "/api/enrich": ENRICH, "/api/enrich/preview": PREVIEW}

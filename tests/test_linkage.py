@@ -178,6 +178,7 @@ def test_curl_uploads_a_shift_jis_file_and_gets_shift_jis_back(live_server, tmp_
          "-F", "column=自治体", "-F", "prefecture_column=県", f"{live_server}/api/enrich"],
         capture_output=True, timeout=TIMEOUT, check=True).stdout.decode()
     assert "charset=Windows-31J" in headers and "x-enrich-matched: 2" in headers.lower()
+    assert "filename*=UTF-8''%E4%B8%80%E8%A6%A7-sckg.csv" in headers  # 一覧-sckg.csv
     back = parse(target.read_bytes(), "cp932")
     assert [r[:2] for r in back] == [["自治体", "県"], ["観音寺市", "香川県"], ["高松市", "香川県"]]
     assert [r[3] for r in back[1:]] == ["372056", "372013"]
@@ -252,6 +253,17 @@ def test_the_page_works_as_a_plain_form_preview_then_download(live_server):
     assert "list-sckg.csv" in step2.headers["Content-Disposition"]
     back = parse(step2.content, "cp932")
     assert [r[ADDED.index("sckgLgCode") + 2] for r in back[1:]] == ["372056", "342084"]
+
+
+def test_the_preview_for_scripts_and_the_page(live_server):
+    rows = [["都道府県", "団体名", "x"], *[["香川県", "観音寺市", str(n)] for n in range(15)]]
+    response = requests.post(f"{live_server}/api/enrich/preview", timeout=TIMEOUT,
+                             files={"file": ("a.csv", excel_bytes(rows, "utf-8-sig"))})
+    assert response.status_code == 200
+    got = response.json()
+    assert got["encoding"] == "utf-8-sig" and got["rows"] == 15 and len(got["preview"]) == 10
+    assert [c["name"] for c in got["columns"]] == ["都道府県", "団体名", "x"]
+    assert (got["column"], got["prefectureColumn"]) == (2, 1)
 
 
 def test_the_page_shows_why_a_file_cannot_be_read(live_server):
