@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import errors, linkage_table
 from . import gazetteer as gazetteer_module
-from .linkage import EnrichError, _json_error
+from .linkage import EnrichError, json_error
 from .linkage_match import AMBIGUOUS, MATCHED, resolve
 from .linkage_table import KINDS, Body, Table
 
@@ -140,7 +140,7 @@ def crosswalk() -> Response:
         response.headers["Vary"] = "Accept"
         return response
     except (errors.KGError, HTTPException) as error:
-        return _json_error(error)
+        return json_error(error)
 
 
 def _choices(wanted: str, candidates, table: Table) -> Response:

@@ -181,7 +181,7 @@ def preview(upload: Upload) -> dict:
 # --- routes ---------------------------------------------------------------------------------------
 
 
-def _json_error(error: Exception) -> Response:
+def json_error(error: Exception) -> Response:
     """Errors of the API routes as JSON, whatever the client accepts: scripts read them."""
     if isinstance(error, errors.KGError):
         status, message = error.status, error.message
@@ -205,7 +205,7 @@ def api_enrich() -> Response:
     try:
         return enriched_response(_upload())
     except (errors.KGError, HTTPException) as error:
-        return _json_error(error)
+        return json_error(error)
 
 
 @bp.post("/api/enrich/preview")
@@ -214,7 +214,7 @@ def api_preview() -> Response:
     try:
         return jsonify(preview(_upload()))
     except (errors.KGError, HTTPException) as error:
-        return _json_error(error)
+        return json_error(error)
 
 
 @bp.get("/api/enrich")
@@ -222,7 +222,7 @@ def api_enrich_get() -> Response:
     """A 405 that says how to call it (else ``/api/<name>`` would answer 'no canned query')."""
     error = MethodNotAllowed(valid_methods=["POST"], description="POST a CSV file to /api/enrich "
                              "(multipart field 'file' or the body); the page for people is /linkage")
-    return _json_error(error)
+    return json_error(error)
 
 
 @bp.get("/linkage")

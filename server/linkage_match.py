@@ -65,9 +65,11 @@ def _in_prefecture(body: Body, prefecture: str, table: Table) -> bool:
     if pref is None:
         return False
     hint = prefecture.strip()
-    short = pref.names.get("ja", "").rstrip("都道府県")
+    def stem(name: str) -> str:  # 香川県 → 香川, 東京都 → 東京, 北海道 stays
+        return name[:-1] if name.endswith(("都", "府", "県")) and len(name) > 2 else name
+
     return hint in (pref.iri, pref.lg_code, pref.lg_code[:2], pref.lg_code[:5]) \
-        or hint in pref.names.values() or hint.rstrip("都道府県") == short
+        or hint in pref.names.values() or stem(hint) == stem(pref.names.get("ja", ""))
 
 
 def _by_name(identifier: Identifier, table: Table, gazetteer: Gazetteer,

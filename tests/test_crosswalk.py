@@ -182,3 +182,16 @@ def test_the_openapi_document_lists_both_routes(live_server):
     assert {"200", "300", "400", "404"} <= set(doc["paths"]["/api/crosswalk"]["get"]["responses"])
     page = requests.get(f"{live_server}/api/docs", timeout=TIMEOUT).text
     assert "/api/crosswalk" in page and "/api/enrich" in page
+
+
+def test_five_digits_that_fit_two_codes_are_300_and_the_prefecture_decides(live_server, kg):
+    """11100: 111007 (five digits without check digit) or 011100 (six whose leading zero was lost)."""
+    both = select(kg, 'SELECT ?code ?pref WHERE { ?s sckg:localGovernmentCode ?code ; sckg:prefecture ?p .'
+                      ' ?p rdfs:label ?pref FILTER(?code IN ("111007", "011100") && LANG(?pref) = "ja") }')
+    assert len(both) == 2
+    response = crosswalk(live_server, "11100")
+    assert response.status_code == 300
+    assert sorted(c["lgCode"] for c in response.json()["candidates"]) == ["011100", "111007"]
+    for row in both:
+        narrowed = crosswalk(live_server, "11100", prefecture=row["pref"])
+        assert narrowed.status_code == 200 and narrowed.json()["lgCode"] == row["code"], row
