@@ -132,7 +132,8 @@ def enriched_response(upload: Upload) -> Response:
     written = write(file, result.added)
     response = Response(written.body, mimetype="text/csv")
     response.headers["Content-Type"] = f"text/csv; charset={CHARSETS[written.encoding]}"
-    stem = upload.filename.rsplit(".", 1)[0] if upload.filename else "enriched"
+    base = re.split(r"[\\/]", upload.filename)[-1]  # an old browser may send the whole path
+    stem = base.rsplit(".", 1)[0].strip() or "enriched"
     response.headers["Content-Disposition"] = attachment(f"{stem}-sckg.csv")
     response.headers["X-Enrich-Encoding"] = written.encoding
     response.headers["X-Enrich-Rows"] = str(sum(result.counts.values()))
