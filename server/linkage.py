@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from .linkage_csv import CHARSETS, CsvError, CsvFile, read, write
 from .linkage_enrich import COLUMNS, STATUSES, ColumnError, enrich, find_column
 
 bp = Blueprint("linkage", __name__)
+log = logging.getLogger(__name__)
 
 #: Rows one request may enrich (``ENRICH_MAX_ROWS`` in the app's config overrides it).
 MAX_ROWS = 50_000
@@ -190,6 +192,8 @@ def json_error(error: Exception) -> Response:
         status, message = error.code or 500, error.description or error.name
     else:
         raise error
+    if status >= 500:
+        log.error("%s on %s %s: %s", type(error).__name__, request.method, request.path, message)
     body = {"status": status, "error": message}
     body.update({k: v for k, v in getattr(error, "details", {}).items() if v is not None})
     response = jsonify(body)

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 import requests
-from conftest import select
+from conftest import select, start_server, stop_server
 
 from kg import codes
 
@@ -195,3 +195,16 @@ def test_five_digits_that_fit_two_codes_are_300_and_the_prefecture_decides(live_
     for row in both:
         narrowed = crosswalk(live_server, "11100", prefecture=row["pref"])
         assert narrowed.status_code == 200 and narrowed.json()["lgCode"] == row["code"], row
+
+
+def test_a_row_cap_below_the_identifier_table_is_a_503_not_a_partial_answer(kg_root):
+    """MAX_ROWS cuts every result; a cut identifier table would answer 404 for bodies that exist."""
+    process, base = start_server(kg_root / "store", env={"SMARTCITY_KG_MAX_ROWS": "1000"})
+    try:
+        response = crosswalk(base, "372056")
+        assert response.status_code == 503 and "MAX_ROWS" in response.json()["error"]
+        enriched = requests.post(f"{base}/api/enrich", files={"file": ("a.csv", "名称\n観音寺市\n".encode())},
+                                 timeout=TIMEOUT)
+        assert enriched.status_code == 503 and "MAX_ROWS" in enriched.json()["error"]
+    finally:
+        stop_server(process)
