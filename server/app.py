@@ -68,6 +68,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
+    from . import crosswalk, linkage  # issue 11: CSV enrichment (/linkage, /api/enrich), /api/crosswalk
+    app.register_blueprint(linkage.bp)
+    app.register_blueprint(crosswalk.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:
