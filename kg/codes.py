@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 _LG_CODE = re.compile(r"[0-9]{6}")
+_FIRST_FIVE = re.compile(r"[0-9]{5}")
 _CORPORATE_NUMBER = re.compile(r"[1-9][0-9]{12}")
 
 LOCAL_PUBLIC_BODY_PREFIX = "000020"
@@ -35,7 +36,12 @@ LOCAL_PUBLIC_BODY_PREFIX = "000020"
 
 
 def check_digit(first_five: str) -> str:
-    """Check digit of a local-government code (modulus 11, weights 6 5 4 3 2)."""
+    """Check digit of a local-government code (modulus 11, weights 6 5 4 3 2).
+
+    :raises ValueError: when ``first_five`` is not five ASCII digits.
+    """
+    if not _FIRST_FIVE.fullmatch(first_five):
+        raise ValueError(f"'{first_five}' is not the five digits of a local-government code")
     total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))
     return str((11 - total % 11) % 10)
 

@@ -56,6 +56,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["kg_cache"] = ResultCache(app.config["CACHE_ENTRIES"])
 
     errors.init_app(app)
+    from . import functions, provenance  # issue 11: /function; Link rel=license and rel=describedby
+    provenance.init_app(app)
+    app.register_blueprint(functions.bp)
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
@@ -65,6 +68,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
+    from . import crosswalk, linkage  # issue 11: CSV enrichment (/linkage, /api/enrich), /api/crosswalk
+    app.register_blueprint(linkage.bp)
+    app.register_blueprint(crosswalk.bp)
     app.register_blueprint(reconcile.bp)
 
     @app.get("/healthz")
@@ -107,7 +113,7 @@ def _init_cors(app: Flask) -> None:
     def _cors(response: Response) -> Response:
         if allow := allowed(request.headers.get("Origin")):
             response.headers["Access-Control-Allow-Origin"] = allow
-            response.headers["Access-Control-Expose-Headers"] = "ETag, X-Result-Truncated"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Link, X-Result-Truncated"
             if allow != "*":
                 response.vary.add("Origin")
         return response

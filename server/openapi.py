@@ -13,6 +13,7 @@ from importlib import metadata
 from kg import fiscal, formats
 
 from . import reconcile_openapi
+from .linkage_openapi import paths as linkage_paths
 from .queries import CannedQuery, Param
 
 #: Output formats of a canned query, by ``format=`` name, and what each is.
@@ -179,6 +180,7 @@ def document(queries: Mapping[str, CannedQuery]) -> dict:
     }
     for query in queries.values():
         paths[f"/api/{query.name}"] = {"get": _operation(query)}
+    paths.update(linkage_paths())  # issue 11: /api/crosswalk, /api/enrich (server/linkage_openapi.py)
     paths.update(reconcile_openapi.paths(_errors))
     return {
         "openapi": OPENAPI_VERSION,

@@ -1,4 +1,8 @@
-"""The SPARQL 1.1 Service Description of the endpoint, in any RDF syntax the client asks for."""
+"""The SPARQL 1.1 Service Description of the endpoint, in any RDF syntax the client asks for.
+
+It lists the extension functions (``kg/sparql_functions.py``) as ``sd:extensionFunction``, each
+an ``sd:Function`` with its labels and comments, so a client learns them from the endpoint.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from kg import sparql_functions
 from kg.formats import FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -36,6 +41,9 @@ def describe(endpoint: str, media_type: str, config: Mapping, graphs: Mapping[st
         triples.append(ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")))
     for fmt in FORMATS.values():
         triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.iri)))
+    for function in sparql_functions.CATALOGUE:
+        triples.append(ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function.iri)))
+    triples += [t for t in sparql_functions.describe() if t.subject.value != sparql_functions.DOCUMENT]
     for index, graph in enumerate(sorted(graphs)):
         named = ox.BlankNode(f"graph{index}")
         description = ox.BlankNode(f"graph{index}description")
@@ -48,7 +56,8 @@ def describe(endpoint: str, media_type: str, config: Mapping, graphs: Mapping[st
             ox.Triple(description, ox.NamedNode("http://rdfs.org/ns/void#triples"), ox.Literal(
                 str(graphs[graph]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
         ]
-    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#"}
+    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#", "rdfs": sparql_functions.RDFS,
+                sparql_functions.PREFIX: sparql_functions.NAMESPACE}
     fmt = FORMATS[media_type].native
     if fmt == ox.RdfFormat.TURTLE:
         return ox.serialize(triples, format=fmt, prefixes=prefixes)
