@@ -62,7 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     site.init_app(app)
     _init_cors(app)
-    from . import landing, linked_data, pages, sparql
+    from . import landing, linked_data, pages, reconcile, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
@@ -71,6 +71,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import crosswalk, linkage  # issue 11: CSV enrichment (/linkage, /api/enrich), /api/crosswalk
     app.register_blueprint(linkage.bp)
     app.register_blueprint(crosswalk.bp)
+    app.register_blueprint(reconcile.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:

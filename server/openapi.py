@@ -12,6 +12,7 @@ from importlib import metadata
 
 from kg import fiscal, formats
 
+from . import reconcile_openapi
 from .linkage_openapi import paths as linkage_paths
 from .queries import CannedQuery, Param
 
@@ -180,6 +181,7 @@ def document(queries: Mapping[str, CannedQuery]) -> dict:
     for query in queries.values():
         paths[f"/api/{query.name}"] = {"get": _operation(query)}
     paths.update(linkage_paths())  # issue 11: /api/crosswalk, /api/enrich (server/linkage_openapi.py)
+    paths.update(reconcile_openapi.paths(_errors))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -203,7 +205,8 @@ def document(queries: Mapping[str, CannedQuery]) -> dict:
             ),
         },
         "tags": [{"name": "queries", "description": "Canned queries (queries/*.rq)"},
-                 {"name": "discovery", "description": "What the API offers"}],
+                 {"name": "discovery", "description": "What the API offers"},
+                 {"name": "reconciliation", "description": "The reconciliation service (/reconcile)"}],
         "paths": paths,
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["status", "error"],
