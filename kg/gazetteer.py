@@ -11,7 +11,8 @@ scanning the entries; when the whole text is no name, it is split where a prefec
 designated city ends (香川県|観音寺市, Sapporo|Kita-ku, 香川県|仲多度郡|まんのう町) and the rest
 is looked up inside it. Scores (docs/matching.md): the Japanese label 100, without suffix 90, a
 ward without its city 95, a reading, English or other name 85 (80 without suffix), 10 less for a
-query that matched only once its own suffix was dropped, 15 less for an abolished body.
+query that matched only once its own suffix was dropped, 15 less for an abolished body, 10 less
+when other candidates are spelt exactly as the query (kg.normalize.spelling_key) and this one is not.
 ``match`` is true only for a best answer at least :data:`MATCH_GAP` above any other.
 
 >>> kagawa = Entry("P37", "prefecture", "香川県", ("香川県", "かがわけん", "Kagawa"), code="370002")
@@ -36,7 +37,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from .normalize import name_keys, normalize
+from .normalize import name_keys, normalize, spelling_keys, suffix_of
 
 #: The kinds of thing a gazetteer holds (the reconciliation service's types).
 TYPES = ("prefecture", "municipality", "ward", "project", "city-os", "service")
@@ -50,12 +51,16 @@ QUERY_STEM_PENALTY = 10.0  # the query matched only once its own suffix was drop
 ABOLISHED_PENALTY = 15.0   # a body that no longer exists ranks below a current one of that name
 MATCH_GAP = 10.0           # how far the best must stand above the second to be *the* answer
 MATCH_MIN = 60.0           # and the least score of a match
+SPELLING_PENALTY = 10.0    # to others when some are spelt as the query (Minoh: 箕面市, not 美濃市 Mino)
 MAX_SPLITS = 2             # prefecture | city | ward at most
 MAX_SPLIT_LENGTH = 64      # longer text is no name: looked up whole only (splitting is quadratic)
 
 _PARENTHESIS = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
+_NOTE = re.compile(r"\s*(?:[（(][^（()）]*[)）]|,\s*[A-Za-z][A-Za-z\s-]*)\s*$")  # (abolished …), ", Gunma"
 _CONTEXT = re.compile(r"\s*[,，、]\s*")
-_DISTRICT = ("郡", "gun")  # 仲多度郡, Nakatado-gun: skipped between prefecture and town
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_DISTRICT = ("郡", "gun")
+
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,10 @@ Hits = dict[str, tuple[float, str]]  # IRI → (score, name that matched)
 
 
 def _is_label(entry: Entry, name: str) -> bool:
-    """Whether ``name`` is the entry's Japanese label (the name that scores highest)."""
-    return name in (entry.label, _PARENTHESIS.sub("", entry.label))
+    """Whether ``name`` is the entry's Japanese label in kanji (the name that scores highest); a
+    label in kana (みどり市) says no more than a reading (緑区 みどりく) and scores as one."""
+    label = _PARENTHESIS.sub("", entry.label)
+    return name in (entry.label, label) and _KANJI.search(label[:-1]) is not None
 
 
 def _merge(into: Hits, more: Hits, penalty: float = 0.0) -> Hits:
@@ -107,6 +114,7 @@ class Gazetteer:
         self._keys: dict[str, Hits] = {}
         self._heads: dict[str, set[str]] = {}   # key → prefectures and designated cities it names
         self._prefectures: dict[str, set[str]] = {}
+        self._spellings: dict[str, set[str]] = {}  # spelling_key → IRIs: the finer ranking
         for entry in entries:
             self.entries[entry.iri] = entry
         self._parents = {e.parent for e in self.entries.values() if e.parent}
@@ -124,9 +132,10 @@ class Gazetteer:
 
     @staticmethod
     def _names(entry: Entry) -> list[str]:
-        """The entry's names, each also without a trailing note such as "(abolished 2024-01-01)"."""
+        """The entry's names, each also without a trailing note such as "(abolished 2024-01-01)"
+        or the ", Gunma" that tells homonyms apart in English."""
         names = [*entry.names, entry.label] + ([entry.label_en] if entry.label_en else [])
-        return list(dict.fromkeys(n for name in names for n in (name, _PARENTHESIS.sub("", name)) if n))
+        return list(dict.fromkeys(n for name in names for n in (name, _NOTE.sub("", name)) if n))
 
     def _entry_keys(self, entry: Entry) -> set[str]:
         return {key for name in self._names(entry) for key in name_keys(name)}
@@ -135,8 +144,13 @@ class Gazetteer:
         if key:
             _merge(self._keys.setdefault(key, {}), {iri: (score, name)})
 
+    def _spelt(self, name: str, iri: str) -> None:
+        for key in spelling_keys(name):
+            self._spellings.setdefault(key, set()).add(iri)
+
     def _index(self, entry: Entry) -> None:
         for name in self._names(entry):
+            self._spelt(name, entry.iri)
             kind = "label" if _is_label(entry, name) else "other"
             full = normalize(name)
             for key in name_keys(name):
@@ -150,6 +164,7 @@ class Gazetteer:
             for name in self._names(entry):
                 for city in self._names(parent):
                     if name.startswith(city) and (part := name[len(city):].strip(" -‐　")):
+                        self._spelt(part, entry.iri)
                         kind = "ward" if _is_label(entry, name) else "ward-other"
                         full = normalize(part)
                         for key in name_keys(part):
@@ -180,6 +195,10 @@ class Gazetteer:
                     if self.entries[iri].type not in BODIES or self._inside(iri, {pref})}
         if types is not None:
             hits = {iri: hit for iri, hit in hits.items() if self.entries[iri].type in types}
+        spelt = {iri for key in spelling_keys(text) for iri in self._spellings.get(key, ())}
+        if len(hits) > 1 and spelt & hits.keys():
+            hits = {iri: (score - SPELLING_PENALTY * (iri not in spelt), name)
+                    for iri, (score, name) in hits.items()}
         return self._rank(hits, limit)
 
     def suggest(self, prefix: str, types: Collection[str] | None = None, limit: int = 10) -> list[Candidate]:
@@ -232,9 +251,13 @@ class Gazetteer:
     def _resolve(self, name: str) -> Hits:
         full = normalize(name)
         hits = self._find(full, 0)
-        if not hits:  # "Kanonji City", "観音寺市役所"-less: the query without its suffix
+        if not hits:  # "Kanonji City": the query without its suffix, among names with that suffix
+            suffix = suffix_of(name)
             for stem in name_keys(name) - {full}:
-                _merge(hits, self._find(stem, 0), QUERY_STEM_PENALTY)
+                found = self._find(stem, 0)
+                _merge(hits, {iri: hit for iri, hit in found.items()
+                              if _PARENTHESIS.sub("", self.entries[iri].label).endswith(suffix or "")},
+                       QUERY_STEM_PENALTY)
         return hits
 
     def _find(self, key: str, depth: int) -> Hits:
@@ -258,7 +281,7 @@ class Gazetteer:
         for iri, (score, name) in hits.items():
             entry = self.entries[iri]
             scored.append((score - (ABOLISHED_PENALTY if entry.valid_until else 0.0), entry, name))
-        scored.sort(key=lambda s: (-s[0], s[1].valid_until is not None, s[1].iri))
+        scored.sort(key=lambda s: (-s[0], s[1].valid_until is not None, s[2] != s[1].label, s[1].iri))
         unique = bool(scored) and scored[0][0] >= MATCH_MIN and (
             len(scored) == 1 or scored[1][0] <= scored[0][0] - MATCH_GAP)
         return [Candidate(entry, score, unique and i == 0, name)

@@ -71,7 +71,8 @@ _STRIP_MARKS = str.maketrans(_LATIN_MARKS)
 _KANA = re.compile(r"[\u3041-\u309f]")
 
 #: Romaji to its skeleton, in order: jaconv's small っ left over, Hepburn to kunrei, m before
-#: b/p/m, the long vowel written oh, ou/oo/uu…, doubled consonants (っ, Kannonji).
+#: b/p/m, the long vowel written oh, ou/oo/uu, doubled consonants (っ, Kannonji). Long a, i and e
+#: are kept: romaji writes them out (Niigata, Iide), so dropping them would only merge names.
 _ROMAJI_RULES = [(re.compile(pattern), replace) for pattern, replace in (
     (r"xtsu|xtu", ""),
     (r"[tc]ch", "ch"),
@@ -84,7 +85,7 @@ _ROMAJI_RULES = [(re.compile(pattern), replace) for pattern, replace in (
     (r"m(?=[bpm])", "n"),
     (r"([aeiou])h(?![aeiouy])", r"\1"),
     (r"ou", "o"),
-    (r"([a-z])\1+", r"\1"),
+    (r"([bcdfghjklmnpqrstvwxyzou])\1+", r"\1"),  # not aa/ii/ee: Iide and Ide are two names
     (r"ou", "o"),
 )]
 
@@ -100,6 +101,20 @@ def normalize(text: str) -> str:
     for pattern, replace in _ROMAJI_RULES:
         s = pattern.sub(replace, s)
     return s
+
+
+@lru_cache(maxsize=1 << 16)
+def spelling_key(text: str) -> str:
+    """A finer key than :func:`normalize`: width, case, 異体字, katakana/hiragana and separators
+    aside, but kana and romaji as spelt. The gazetteer ranks a name spelt exactly so (Minoh for
+    箕面市, not 美濃市 Mino; イデ for 井手町, not 飯豊町 いいで) above one only normalize() makes equal.
+
+    >>> spelling_key("ｶﾝｵﾝｼﾞ") == spelling_key("かんおんじ"), spelling_key("Minoh") == spelling_key("Mino")
+    (True, False)
+    """
+    s = unicodedata.normalize("NFKC", text).translate(_VARIANTS)
+    s = _T2JP.convert(_repeat_marks(s)).casefold().translate(_STRIP_MARKS)
+    return _IGNORED.sub("", jaconv.kata2hira(s))
 
 
 def _repeat_marks(s: str) -> str:
@@ -118,6 +133,41 @@ _ROMAJI_SUFFIX = re.compile(
 _KANA_SUFFIX = re.compile(r"(?<=[\u3041-\u309f]{2})(?:し|く|ちょう|まち|むら|そん|けん|ふ|と)$")
 
 
+#: The kanji of an administrative suffix written in romaji, English or kana.
+SUFFIX_KANJI = {
+    **dict.fromkeys(("shi", "si", "city", "し"), "市"),
+    **dict.fromkeys(("cho", "chou", "tyo", "machi", "mati", "town", "ちょう", "まち"), "町"),
+    **dict.fromkeys(("mura", "son", "village", "むら", "そん"), "村"),
+    **dict.fromkeys(("ku", "ward", "く"), "区"),
+    **dict.fromkeys(("ken", "prefecture", "けん"), "県"),
+    **dict.fromkeys(("fu", "hu", "ふ"), "府"),
+    **dict.fromkeys(("to", "metropolis", "と"), "都"),
+}
+
+
+def suffix_of(text: str) -> str | None:
+    """The administrative suffix ``text`` ends with, as its kanji (市 for -shi, City, し …), or None.
+
+    >>> suffix_of("観音寺市"), suffix_of("Kanonji City"), suffix_of("Tōkyō-to"), suffix_of("Kanonji")
+    ('市', '市', '都', None)
+    """
+    plain = jaconv.kata2hira(unicodedata.normalize("NFKC", text).strip().casefold().translate(_STRIP_MARKS))
+    if (m := _KANJI_SUFFIX.search(plain)) is not None:
+        return m[0]
+    for pattern in (_ROMAJI_SUFFIX, _KANA_SUFFIX):
+        if (m := pattern.search(plain)) is not None:
+            return SUFFIX_KANJI[m[0].lstrip(" -‐")]
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _stems(text: str) -> tuple[str, ...]:
+    """``text`` (NFKC, case folded, hiragana) without its administrative suffix, if it has one."""
+    plain = jaconv.kata2hira(unicodedata.normalize("NFKC", text).strip().casefold().translate(_STRIP_MARKS))
+    stems = (pattern.sub("", plain) for pattern in (_KANJI_SUFFIX, _ROMAJI_SUFFIX, _KANA_SUFFIX))
+    return tuple(stem for stem in stems if stem != plain)
+
+
 def name_keys(text: str) -> set[str]:
     """The comparison forms of ``text`` with and without its administrative suffix.
 
@@ -126,11 +176,9 @@ def name_keys(text: str) -> set[str]:
     >>> sorted(name_keys("かんおんじし")), sorted(name_keys("香川県")), sorted(name_keys("北海道"))
     (['kanonzi', 'kanonzisi'], ['香川', '香川県'], ['北海道'])
     """
-    keys = {normalize(text)}
-    plain = unicodedata.normalize("NFKC", text).strip().casefold().translate(_STRIP_MARKS)
-    plain = jaconv.kata2hira(plain)
-    for pattern in (_KANJI_SUFFIX, _ROMAJI_SUFFIX, _KANA_SUFFIX):
-        stem = pattern.sub("", plain)
-        if stem != plain and (key := normalize(stem)):
-            keys.add(key)
-    return keys
+    return {normalize(text)} | {key for stem in _stems(text) if (key := normalize(stem))}
+
+
+def spelling_keys(text: str) -> set[str]:
+    """:func:`spelling_key` of ``text`` with and without its administrative suffix."""
+    return {spelling_key(text)} | {key for stem in _stems(text) if (key := spelling_key(stem))}
