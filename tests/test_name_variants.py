@@ -57,13 +57,15 @@ def test_the_sheet_is_big_and_varied():
     kinds = Counter(r["kind_of_variant"] for r in rows)
     for kind in ("kanji", "katakana, suffix dropped", "half-width katakana, suffix dropped",
                  "hiragana reading", "romaji, suffix dropped", "romaji with macrons, -shi/-cho/-mura",
-                 "romaji, n before a vowel: apostrophe", "romaji, n before a vowel: nn", "romaji, English suffix",
+                 "romaji, n before a vowel: apostrophe", "romaji, n before a vowel: nn",
+                 "romaji, English suffix",
                  "prefecture prefixed", "ward with city", "ward without city", "異体字", "ヶ/ケ",
                  "LG code, 5 digits without check digit", "corporate number", "spaces of both widths around"):
         assert kinds[kind] > 0, kind
     assert sum(r["expected"] == "ambiguous" for r in rows) >= 20
     assert sum(r["expected"] == "none" for r in rows) >= 5
-    prefectures = {r["expected"][:2] for r in rows if r["expected"].isdigit() and r["kind_of_variant"] == "kanji"}
+    kanji = [r for r in rows if r["kind_of_variant"] == "kanji"]
+    prefectures = {r["expected"][:2] for r in kanji if r["expected"].isdigit()}
     assert len(prefectures) == 47
 
 
