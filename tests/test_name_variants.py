@@ -57,11 +57,12 @@ def test_the_sheet_is_big_and_varied():
     kinds = Counter(r["kind_of_variant"] for r in rows)
     for kind in ("kanji", "katakana, suffix dropped", "half-width katakana, suffix dropped",
                  "hiragana reading", "romaji, suffix dropped", "romaji with macrons, -shi/-cho/-mura",
-                 "romaji, n before a vowel: apostrophe", "romaji, n before a vowel: nn",
+                 "romaji, n before a vowel: hyphen", "romaji, n before a vowel: nn",
                  "romaji, English suffix",
                  "prefecture prefixed", "ward with city", "ward without city", "異体字", "ヶ/ケ",
                  "LG code, 5 digits without check digit", "corporate number", "spaces of both widths around"):
         assert kinds[kind] > 0, kind
+    assert any("'" in r["input"] for r in rows) and any("ō" in r["input"] for r in rows)
     assert sum(r["expected"] == "ambiguous" for r in rows) >= 20
     assert sum(r["expected"] == "none" for r in rows) >= 5
     kanji = [r for r in rows if r["kind_of_variant"] == "kanji"]

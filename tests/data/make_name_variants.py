@@ -5,7 +5,8 @@ Run from the project root: ``python tests/data/make_name_variants.py``. The shee
 the generator is here so that it can be checked and rerun when the reference data changes.
 
 Bodies: every prefecture, and four municipalities of each (the first, a third and two thirds of
-the way down, and the last of its rows in data/source/municipalities.csv), designated-city wards,
+the way down, and the last of its rows in data/source/municipalities.csv) plus those whose reading
+has ん before a vowel (Kan'onji), the first and last ward of every designated city,
 Hamamatsu's abolished wards, the names local governments romanise their own way
 (data/source/official-english-names.csv), and a hand-written list of hard cases. The expected
 answer of a generated name is the LG code of the one current body (else the one abolished body)
@@ -41,6 +42,7 @@ ENGLISH = {"市": "City", "区": "Ward", "町": "Town", "村": "Village", "県":
 ITAIJI = {"桧": "檜", "竜": "龍", "塩": "鹽", "斎": "齋", "沢": "澤", "高": "髙", "崎": "﨑", "辺": "邊",
           "浜": "濱", "広": "廣", "国": "國", "桜": "櫻", "条": "條", "万": "萬"}
 VOWELS = "あいうえおやゆよ"
+N_BEFORE_VOWEL = f"ん[{VOWELS}]"  # 観音寺 かんおんじ: Kan'onji, Kan-onji, Kanonji, Kannonji
 
 
 def read(name: str) -> list[dict[str, str]]:
@@ -167,7 +169,7 @@ def variants(b: dict, index, prefectures: dict[str, dict]) -> list[tuple[str, st
         rows.append((f"{hepburn(kstem, long='macron').capitalize()}-{sfx}", "",
                      answer(index, "romaji", plain_romaji(kana)), "romaji with macrons, -shi/-cho/-mura"))
         rows.append((f"{roman.capitalize()} {ENGLISH[suffix]}", "", by_suffix, "romaji, English suffix"))
-    if "ん" in kstem[:-1] and kstem[kstem.index("ん") + 1] in VOWELS:
+    if re.search(N_BEFORE_VOWEL, kstem):
         spellings = {"apostrophe": hepburn(kstem), "hyphen": hepburn(kstem, apostrophe="-"),
                      "no apostrophe": hepburn(kstem, apostrophe=""), "nn": hepburn(kstem, nn=True)}
         for kind, spelled in spellings.items():
@@ -313,7 +315,10 @@ def main() -> None:
                      "prefecture in English"))
         municipalities = [b for b in all_bodies if b["pref"] == p["pref"] and b["kind"] == "municipality"]
         n = len(municipalities)
-        for i in sorted({0, n // 3, 2 * n // 3, n - 1}):
+        chosen = {0, n // 3, 2 * n // 3, n - 1}
+        chosen |= {i for i, b in enumerate(municipalities)
+                   if re.search(N_BEFORE_VOWEL, split_suffix(b["name"], b["kana"])[1])}
+        for i in sorted(chosen):
             rows += variants(municipalities[i], index, prefectures)
     wards = [b for b in all_bodies if b["kind"] == "ward"]
     for city in sorted({b["city"] for b in wards}):
