@@ -93,9 +93,7 @@ _ROMAJI_RULES = [(re.compile(pattern), replace) for pattern, replace in (
 @lru_cache(maxsize=1 << 17)
 def normalize(text: str) -> str:
     """The comparison form of ``text`` (equal forms = the same name as people write it)."""
-    s = unicodedata.normalize("NFKC", text).translate(_VARIANTS)
-    s = _T2JP.convert(_repeat_marks(s)).casefold().translate(_STRIP_MARKS)
-    s = _IGNORED.sub("", jaconv.kata2hira(s))
+    s = _fold(text)
     if _KANA.search(s):
         s = _IGNORED.sub("", jaconv.kana2alphabet(s))
     for pattern, replace in _ROMAJI_RULES:
@@ -112,9 +110,15 @@ def spelling_key(text: str) -> str:
     >>> spelling_key("ｶﾝｵﾝｼﾞ") == spelling_key("かんおんじ"), spelling_key("Minoh") == spelling_key("Mino")
     (True, False)
     """
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    """Rules 1–5 (docs/matching.md): NFKC, 異体字, case and diacritics, hiragana, no separators."""
     s = unicodedata.normalize("NFKC", text).translate(_VARIANTS)
-    s = _T2JP.convert(_repeat_marks(s)).casefold().translate(_STRIP_MARKS)
-    return _IGNORED.sub("", jaconv.kata2hira(s))
+    if not s.isascii():  # a lone surrogate (from JSON) cannot reach OpenCC's UTF-8
+        s = _T2JP.convert(_repeat_marks(s.encode("utf-8", "ignore").decode("utf-8")))
+    return _IGNORED.sub("", jaconv.kata2hira(s.casefold().translate(_STRIP_MARKS)))
 
 
 def _repeat_marks(s: str) -> str:

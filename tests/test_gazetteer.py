@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 import time
+from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.gazetteer import TYPES, Candidate, Entry, Gazetteer
 
@@ -21,6 +24,12 @@ def body(code, kind, label, kana, en, pref=None, parent=None, until=None):
 
 @pytest.fixture(scope="module")
 def small() -> Gazetteer:
+    return _small()
+
+
+@cache
+def _small() -> Gazetteer:
+    """A gazetteer of a few bodies, with homonyms, wards, an abolished ward and a project."""
     return Gazetteer([
         body("370002", "prefecture", "香川県", "かがわけん", "Kagawa Prefecture"),
         body("130001", "prefecture", "東京都", "とうきょうと", "Tokyo Metropolis"),
@@ -143,6 +152,15 @@ def test_suggest_by_prefix(small):
     assert small.suggest("札幌市")[0].entry.code == "011002"  # the whole name first
     assert {c.entry.type for c in small.suggest("札幌", types=["ward"])} == {"ward"}
     assert small.suggest("") == [] and small.suggest("zzz") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.one_of(st.none(), st.text()), st.integers(min_value=-1, max_value=20))
+def test_any_text_is_answered(text, hint, limit):
+    found = _small().match(text, prefecture=hint, limit=limit)
+    assert len(found) <= max(limit, 0) and sum(c.match for c in found) <= 1
+    assert all(0 <= c.score <= 100 for c in found)
+    _small().suggest(text, limit=limit)
 
 
 def test_candidates_are_candidates(small):

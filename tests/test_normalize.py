@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.normalize import _T2JP, VARIANTS, name_keys, normalize, spelling_key, suffix_of
 
@@ -129,3 +131,12 @@ def test_fast():
     cached = 10 * len(names) / (time.perf_counter() - start)
     print(f"normalize: {uncached:,.0f} calls/s uncached, {cached:,.0f} cached")
     assert uncached > 5_000 and cached > 200_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_is_answered(text):
+    """Whatever a client sends (lone surrogates from JSON, controls, emoji), an answer, not an error."""
+    assert isinstance(normalize(text), str) and isinstance(spelling_key(text), str)
+    assert normalize(text) in name_keys(text)
+    assert suffix_of(text) in (None, "市", "区", "町", "村", "都", "府", "県")
