@@ -62,7 +62,6 @@ _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 _DISTRICT = ("郡", "gun")
 
 
-
 @dataclass(frozen=True)
 class Entry:
     """One thing that can be found: its IRI, kind, display label and every name it goes by."""
@@ -178,7 +177,8 @@ class Gazetteer:
     def match(self, text: str, *, prefecture: str | None = None, types: Collection[str] | None = None,
               limit: int = 10) -> list[Candidate]:
         """The entries ``text`` may name, best first. ``prefecture`` (a name in any script, a 2- or
-        6-digit code, or an IRI) narrows bodies to one prefecture; ``types`` to some of :data:`TYPES`."""
+        6-digit code, or an IRI) narrows bodies to one prefecture (a hint that names no prefecture
+        is ignored); ``types`` narrows to some of :data:`TYPES`."""
         text = (text or "").strip()
         if not text:
             return []
