@@ -37,7 +37,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from .normalize import name_keys, normalize, spelling_keys, suffix_of
+from .normalize import name_keys, normalize, spelling_key, spelling_keys, suffix_of
 
 #: The kinds of thing a gazetteer holds (the reconciliation service's types).
 TYPES = ("prefecture", "municipality", "ward", "project", "city-os", "service")
@@ -204,7 +204,7 @@ class Gazetteer:
     def suggest(self, prefix: str, types: Collection[str] | None = None, limit: int = 10) -> list[Candidate]:
         """Entries with a name that starts with ``prefix`` (compared normalised), shortest names
         first: the reconciliation service's suggest. ``match`` marks a unique whole-name hit."""
-        key = normalize(prefix or "")
+        key, spelt = normalize(prefix or ""), spelling_key(prefix or "")
         if not key:
             return []
         found: Hits = {}
@@ -214,7 +214,8 @@ class Gazetteer:
                 break
             if types is None or self.entries[iri].type in types:
                 score, name = self._keys[k][iri]
-                _merge(found, {iri: (score * min(1.0, len(key) / len(k)), name)})
+                as_typed = spelling_key(name).startswith(spelt)  # かんお: 観音寺, not 鹿屋 かのや
+                _merge(found, {iri: (score * min(1.0, len(key) / len(k)) * (1.0 if as_typed else 0.8), name)})
         return self._rank(found, limit)
 
     def prefecture_of(self, hint: str) -> str | None:

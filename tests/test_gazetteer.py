@@ -154,6 +154,14 @@ def test_suggest_by_prefix(small):
     assert small.suggest("") == [] and small.suggest("zzz") == []
 
 
+def test_suggest_prefers_the_prefix_as_typed():
+    """かんお is the start of かんおんじ (観音寺), not of かのや (鹿屋), though both skeletons start kano."""
+    g = Gazetteer([body("372056", "municipality", "観音寺市", "かんおんじし", "Kan'onji-shi", "370002"),
+                   body("462039", "municipality", "鹿屋市", "かのやし", "Kanoya-shi", "460001")])
+    assert [c.entry.code for c in g.suggest("かんお")] == ["372056", "462039"]
+    assert [c.entry.code for c in g.suggest("かの")] == ["462039", "372056"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(), st.one_of(st.none(), st.text()), st.integers(min_value=-1, max_value=20))
 def test_any_text_is_answered(text, hint, limit):
