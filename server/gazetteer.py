@@ -35,7 +35,7 @@ SELECT ?s ?class ?p ?v WHERE {
                   sckg:CityOS sckg:SmartCityService }
   ?s a ?class .
   VALUES ?p { rdfs:label skos:altLabel sckg:prefecture sckg:parentMunicipality
-              sckg:localGovernmentCode dcterms:identifier schema:dissolutionDate }
+              sckg:localGovernmentCode dcterms:identifier schema:dissolutionDate sckg:corporateNumber }
   ?s ?p ?v .
 }"""
 
@@ -49,6 +49,9 @@ def _first(props: dict[str, list[dict]], prop: str) -> str | None:
 
 
 def _entries(rows: list[dict]) -> list[Entry]:
+    """Entries from the rows of :data:`ENTRIES` as SPARQL JSON bindings. Names are every
+    rdfs:label (ja, its kana reading ja-hrkt, en) and skos:altLabel; codes the LG code or
+    dcterms:identifier (project codes) and the corporate number (sckg:corporateNumber)."""
     classes: dict[str, set[str]] = defaultdict(set)
     values: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -70,6 +73,7 @@ def _entries(rows: list[dict]) -> list[Entry]:
             parent=_first(props, f"{SCKG}parentMunicipality"),
             code=_first(props, f"{SCKG}localGovernmentCode") or _first(props, _IDENTIFIER),
             valid_until=_first(props, "https://schema.org/dissolutionDate"), label_en=(en or [None])[0],
+            corporate_number=_first(props, f"{SCKG}corporateNumber"),
         ))
     return entries
 

@@ -206,6 +206,15 @@ def test_search_normalises_full_width_input(server):
     assert top["label"] == "高松市" and top["score"] == 2
 
 
+def test_search_finds_what_people_type(server):
+    """Issue 11: カンオンジ, ｶﾝｵﾝｼﾞ, kanonji, Kan'onji and 香川県観音寺市 all find 観音寺市 over HTTP."""
+    for q in ("カンオンジ", "ｶﾝｵﾝｼﾞ", "kanonji", "Kan'onji", "香川県観音寺市"):
+        assert rows(server, "/api/search", q=q)[0]["label"] == "観音寺市", q
+    for q in ("高松", "たかまつ", "takamatsu"):
+        assert rows(server, "/api/search", q=q)[0]["label"] == "高松市", q
+    assert rows(server, "/api/search", q="H29f")[0]["resource"].endswith("/id/project/H29f")
+
+
 def test_iri_or_label(server):
     by_iri = rows(server, "/api/issues-solved-by-service", service=f"{BASE}/id/service/R1c-2")
     assert {r["issueLabel"] for r in by_iri if r["direct"]} == {"防災", "防犯", "交通", "子育て", "教育"}

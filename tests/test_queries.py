@@ -523,6 +523,40 @@ def test_search_input_is_nfkc_normalised_before_binding(kg):
     assert run(kg, "search", q="ＴＡＫＡＭＡＴＳＵ")[0]["label"] == "高松市"
 
 
+@pytest.mark.parametrize("q", ["カンオンジ", "ｶﾝｵﾝｼﾞ", "かんおんじ", "kanonji", "Kan'onji", "Kannonji",
+                               "Kanōnji", "香川県観音寺市", "香川県 観音寺", "観音寺", "8000020372056"])
+def test_search_finds_names_as_people_type_them(kg, q):
+    """Issue 11: the one normaliser (sckgfn:normalize) on both sides of the comparison."""
+    top = run(kg, "search", q=q)[0]
+    assert top["resource"] == f"{BASE}/id/municipality/372056" and top["label"] == "観音寺市"
+
+
+def test_search_ranks_a_prefecture_prefixed_name_exact(kg):
+    rows = run(kg, "search", q="香川県観音寺市")
+    assert rows[0]["score"] == "3" and rows[0]["matched"] == "観音寺市" and rows[0]["q"] == "香川県観音寺市"
+    assert run(kg, "search", q="札幌市　北区")[0]["label"] == "札幌市北区"  # a full-width space
+
+
+def test_search_prefers_the_label_spelt_as_typed(kg):
+    assert run(kg, "search", q="KAN'ONJI")[0]["matched"] == "Kan'onji-shi"
+    assert run(kg, "search", q="カンオンジ")[0]["matched"] == "かんおんじし"
+
+
+def test_label_parameters_compare_normalised(kg):
+    """services-for-issue and issues-solved-by-service compare labels through the normaliser."""
+    assert {r["service"] for r in run(kg, "services-for-issue", issue="見守り")}
+    assert {r["service"] for r in run(kg, "services-for-issue", issue="ＣＡＲＥ")} == {
+        r["service"] for r in run(kg, "services-for-issue", issue="care")}
+    iri = f"{BASE}/id/service/R1c-2"
+    label = next(r["serviceLabelEn"] for r in run(kg, "issues-solved-by-service", service=iri))
+    shouted = label.upper().replace(" ", "　")
+    assert {r["issue"] for r in run(kg, "issues-solved-by-service", service=shouted)} == {
+        r["issue"] for r in run(kg, "issues-solved-by-service", service=iri)}
+    assert run(kg, "projects", field="ぼうさい") == []  # a reading is not the label
+    assert len(run(kg, "projects", field="ＤＩＳＡＳＴＥＲ　ＰＲＥＶＥＮＴＩＯＮ")) == len(
+        run(kg, "projects", field="防災"))
+
+
 def test_issues_solved_by_service(kg):
     iri = f"{BASE}/id/service/R1c-2"
     rows = run(kg, "issues-solved-by-service", service=iri)
