@@ -261,8 +261,6 @@ def test_ambiguous_names_are_never_a_match(base):
     assert len(answer["q1"]["result"]) == 1
 
 
-@pytest.mark.xfail(strict=False, reason="needs the gazetteer of helper 'names' (issue 11 item 1): the stub "
-                   "on main matches a ward of a designated city only with its city's name (札幌市北区)")
 def test_kita_ku_without_its_city_is_ambiguous(base, live_server):
     wards = sparql(live_server, """SELECT ?m WHERE { ?m a sckg:Municipality ; rdfs:label ?l
         FILTER(lang(?l) = "ja" && (?l = "北区" || STRENDS(?l, "市北区")))

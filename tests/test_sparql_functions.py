@@ -297,8 +297,6 @@ def readme_section() -> str:
     return text.split("### SPARQL extension functions", 1)[1].split("\n### ", 1)[0]
 
 
-@pytest.mark.xfail(normalize("ｶﾝｵﾝｼﾞｼ") != normalize("かんおんじし"), strict=True,
-                   reason="kg.normalize does not yet fold katakana and hiragana (helper 'names')")
 def test_the_readme_example_finds_kanonji(server):
     query = re.search(r"```sparql\n(.*?)```", readme_section(), re.S)[1]
     response = http.post(server + "/sparql", data={"query": query},
