@@ -80,4 +80,4 @@ def _entries(rows: list[dict]) -> list[Entry]:
 
 def current() -> Gazetteer:
     """The gazetteer of the store version being served (built on first use, then kept)."""
-    return _memo("gazetteer", lambda: Gazetteer(_entries(site.select(ENTRIES))))
+    return _memo("gazetteer", lambda: Gazetteer(_entries(site.select_all(ENTRIES, "gazetteer"))))

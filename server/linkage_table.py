@@ -7,14 +7,10 @@ for the store version serves a file of any length without a query per row.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app
-
-from . import errors, site
-from .engine.query import QueryRequest
+from . import site
 from .linked_data import _memo
 
 SCKG = "https://w3id.org/smartcity-kg/ontology#"
@@ -138,21 +134,9 @@ def build(rows: list[dict], reference_date: str) -> Table:
     return Table({s: b for s, b in bodies.items() if b.lg_code}, reference_date)
 
 
-def _all_rows(query: str) -> list[dict]:
-    """Every row of ``query``; a table cut by ``MAX_ROWS`` would silently lose bodies, so it is a 503.
-
-    :raises ServiceUnavailable: when the row cap is below the table's size (about 18,000 rows).
-    """
-    result = current_app.extensions["kg_engine"].execute(QueryRequest(query=query, format="srj"))
-    if result.truncated:
-        result.read()
-        raise errors.ServiceUnavailable("the identifier table is larger than MAX_ROWS; raise the setting")
-    return json.loads(result.read())["results"]["bindings"]
-
-
 def current() -> Table:
     """The table of the store version being served (read on first use, then kept)."""
     def read() -> Table:
         dates = site.select(REFERENCE_DATE)
-        return build(_all_rows(BODIES), dates[0]["date"]["value"] if dates else "")
+        return build(site.select_all(BODIES, "identifier table"), dates[0]["date"]["value"] if dates else "")
     return _memo("linkage-table", read)

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, render_template, request
 
+from kg.errors import ServiceUnavailable
+
 from .engine.query import QueryRequest
 
 LANGUAGES = ("ja", "en")
@@ -37,6 +39,19 @@ def select(query: str, **substitutions: Any) -> list[dict[str, dict[str, str]]]:
     engine = current_app.extensions["kg_engine"]
     result = engine.execute(QueryRequest(query=query, format="srj",
                                          substitutions=tuple(substitutions.items())))
+    return json.loads(result.read())["results"]["bindings"]
+
+
+def select_all(query: str, what: str) -> list[dict[str, dict[str, str]]]:
+    """Every row of a SELECT query that builds a table (the gazetteer, the identifier table): one
+    cut short by ``MAX_ROWS`` would silently lose entries, so it is a 503 naming ``what``.
+
+    :raises ServiceUnavailable: when the row cap is below the table's size.
+    """
+    result = current_app.extensions["kg_engine"].execute(QueryRequest(query=query, format="srj"))
+    if result.truncated:
+        result.read()
+        raise ServiceUnavailable(f"the {what} is larger than MAX_ROWS; raise the setting")
     return json.loads(result.read())["results"]["bindings"]
 
 

@@ -197,8 +197,9 @@ def test_five_digits_that_fit_two_codes_are_300_and_the_prefecture_decides(live_
         assert narrowed.status_code == 200 and narrowed.json()["lgCode"] == row["code"], row
 
 
-def test_a_row_cap_below_the_identifier_table_is_a_503_not_a_partial_answer(kg_root):
-    """MAX_ROWS cuts every result; a cut identifier table would answer 404 for bodies that exist."""
+def test_a_row_cap_below_the_identifier_table_is_a_503_not_a_partial_answer(kg, kg_root):
+    """MAX_ROWS cuts every result; a cut identifier table or gazetteer would answer "not found" for
+    bodies that exist."""
     process, base = start_server(kg_root / "store", env={"SMARTCITY_KG_MAX_ROWS": "1000"})
     try:
         response = crosswalk(base, "372056")
@@ -206,5 +207,7 @@ def test_a_row_cap_below_the_identifier_table_is_a_503_not_a_partial_answer(kg_r
         enriched = requests.post(f"{base}/api/enrich", files={"file": ("a.csv", "名称\n観音寺市\n".encode())},
                                  timeout=TIMEOUT)
         assert enriched.status_code == 503 and "MAX_ROWS" in enriched.json()["error"]
+        reconciled = requests.get(f"{base}/reconcile", params={"query": "観音寺市"}, timeout=TIMEOUT)
+        assert reconciled.status_code == 503 and "gazetteer" in reconciled.text
     finally:
         stop_server(process)
