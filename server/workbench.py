@@ -15,15 +15,16 @@ from urllib.parse import unquote_plus
 
 from flask import current_app, request
 
-from kg import jsonld
+from kg import jsonld, sparql_functions
 
 from . import linked_data
 from .params import bind_arguments
 from .queries import CannedQuery
 from .site import render_page
 
-#: The namespaces of the data (the server may not import the loader's, which they equal).
-PREFIXES = jsonld.DATA_PREFIXES
+#: The namespaces of the data (the server may not import the loader's, which they equal), and the
+#: extension functions' (``sckgfn:``), which the editor completes like the others.
+PREFIXES = {**jsonld.DATA_PREFIXES, sparql_functions.PREFIX: sparql_functions.NAMESPACE}
 
 #: The first query a newcomer sees: the municipalities of 香川県 with their labels and coordinates.
 DEFAULT_QUERY = """PREFIX sckg: <https://w3id.org/smartcity-kg/ontology#>

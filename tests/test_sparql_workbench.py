@@ -38,7 +38,8 @@ def test_the_page_speaks_the_readers_language(server, lang, words):
 
 def test_the_page_offers_every_prefix_of_the_data(server):
     _, config = _config(server)
-    assert config["prefixes"] == {p: str(ns) for p, ns in PREFIXES.items()}
+    assert config["prefixes"] == {**{p: str(ns) for p, ns in PREFIXES.items()},
+                                  "sckgfn": "https://w3id.org/smartcity-kg/function#"}
 
 
 def test_every_example_answers_as_its_api_example(server):
