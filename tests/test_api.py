@@ -125,6 +125,13 @@ def test_docs_page_renders_every_operation(server):
     assert "fiscalYear" in page and "令和3年度" in page
 
 
+def test_docs_page_offers_no_get_form_for_an_operation_that_takes_a_body(server):
+    """A GET form for POST /api/enrich would only ever get its 405: such operations show curl."""
+    page = get(server, "/api/docs").text
+    assert 'action="/api/enrich"' not in page
+    assert re.search(r"curl -X POST -F file=@list\.csv '[^']*/api/enrich'", page)
+
+
 # -- every query through HTTP --------------------------------------------------------------------
 
 
