@@ -120,8 +120,17 @@ def other_language_url(lang: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+def favicon() -> Response:
+    """The site's icon at the address every browser asks for first (a 404 there is an error in
+    every page's console), one SVG for all pages."""
+    response = current_app.send_static_file("favicon.svg")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def init_app(app) -> None:
-    """Make ``t(ja, en)`` and the language switch available to every template."""
+    """Make ``t(ja, en)`` and the language switch available to every template; serve the icon."""
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
     @app.context_processor
     def _site_helpers() -> dict[str, Any]:

@@ -89,6 +89,14 @@ def test_page_answers_html_in_the_language(server, lang):
         assert picture.get("lang") == lang
 
 
+def test_the_icon_every_browser_asks_for_is_there(server):
+    page = http.get(server + "/").text
+    assert '<link rel="icon" href="/favicon.ico"' in page
+    icon = http.get(server + "/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
+    assert ET.fromstring(icon.content).tag == "{http://www.w3.org/2000/svg}svg"
+
+
 def test_language_from_accept_language(server):
     response = http.get(server + "/", headers={"Accept-Language": "en-GB,en;q=0.9"}, cookies={})
     assert '<html lang="en">' in response.text

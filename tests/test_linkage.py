@@ -236,6 +236,13 @@ def test_the_page_in_both_languages_links_from_the_header(live_server):
     assert 'href="/linkage"' in requests.get(f"{live_server}/?lang=en", timeout=TIMEOUT).text
 
 
+def test_the_page_gives_openrefine_a_service_url_that_answers_with_a_manifest(live_server):
+    page = requests.get(f"{live_server}/linkage?lang=en", timeout=TIMEOUT).text
+    service = re.search(r'id="linkage-openrefine".*?<pre><code>(\S+/reconcile)</code>', page, re.S)[1]
+    manifest = requests.get(service, timeout=TIMEOUT).json()
+    assert manifest["identifierSpace"] and "0.2" in manifest["versions"]
+
+
 def test_the_page_works_as_a_plain_form_preview_then_download(live_server):
     data = excel_bytes([["県", "市町村"], ["香川県", "観音寺市"], ["広島県", "府中市"]], "cp932")
     step1 = requests.post(f"{live_server}/linkage?lang=en", files={"file": ("list.csv", data)},
