@@ -21,20 +21,44 @@ from functools import cache
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import RDF, RDFS
 
 from .validate import Violation, ontology, raw_violations
 from .validate_sets import split
 from .vocab import SH
 
 ENGINES = ("pyshacl", "rudof")
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 @cache
 def inverse_predicates() -> tuple[ox.NamedNode, ...]:
     """The predicates the node shapes follow backwards (``sh:inversePath``)."""
-    node_shapes = split()[0]
-    return tuple(sorted((ox.NamedNode(str(p)) for p in node_shapes.objects(None, SH.inversePath)),
-                        key=lambda n: n.value))
+    return tuple(sorted(inverse_lookups(), key=lambda n: n.value))
+
+
+@cache
+def inverse_lookups() -> dict[ox.NamedNode, frozenset[ox.NamedNode] | None]:
+    """Each inverse-path predicate, with the classes whose instances are judged along it (the
+    shape's target classes and their subclasses), or None where a shape has another kind of target.
+
+    A subject of none of those classes needs no lookup of triples pointing at it.
+    """
+    node_shapes, onto = split()[0], ontology()
+    lookups: dict[ox.NamedNode, frozenset[ox.NamedNode] | None] = {}
+    for path, predicate in node_shapes.subject_objects(SH.inversePath):
+        key = ox.NamedNode(str(predicate))
+        for prop in node_shapes.subjects(SH.path, path):
+            for shape in node_shapes.subjects(SH.property, prop):
+                targets = set(node_shapes.objects(shape, SH.targetClass))
+                other = any((shape, t, None) in node_shapes for t in (
+                    SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target))
+                classes = {c for t in targets for c in onto.transitive_subjects(RDFS.subClassOf, t)}
+                if other or not targets or lookups.get(key, frozenset()) is None:
+                    lookups[key] = None
+                else:
+                    lookups[key] = lookups.get(key, frozenset()) | {ox.NamedNode(str(c)) for c in classes}
+    return lookups
 
 
 def subject_batches(store: ox.Store, size: int) -> Iterator[tuple[str, list[str]]]:
@@ -65,11 +89,16 @@ def batch_data(store: ox.Store, graph: str, subjects: list[str]) -> tuple[bytes,
         if min(q.graph_name.value for q in quads) != graph:
             continue  # judged with the first graph it has triples in
         owned.add(node.value)
+        types = set()
         for q in quads:
             triples.add(q.triple)
             if not isinstance(q.object, ox.Literal):
                 neighbours.add(q.object)
-        for predicate in inverse_predicates():
+                if q.predicate == RDF_TYPE:
+                    types.add(q.object)
+        for predicate, classes in inverse_lookups().items():
+            if classes is not None and not types & classes:
+                continue
             for q in store.quads_for_pattern(None, predicate, node):
                 triples.add(q.triple)
                 neighbours.add(q.subject)
