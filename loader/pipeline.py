@@ -60,10 +60,6 @@ class Compiled:
         return out
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
                     extras: Sequence[Path] = (), stream: bool = False) -> Compiled:
     """Read and convert the CSV sources and parse the extra RDF files.
@@ -219,6 +215,10 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     :raises LoaderError: (or a subclass) describing the first problem.
     """
     started = time.perf_counter()
+
+    def _say(message: str) -> None:  # with the time so far: where a large load spends it
+        print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
+
     kgstore.check_target(store_path)
     _say("reading sources …")
     compiled = compile_sources(source_dir, iris, extras, stream=engine != "pyshacl")
@@ -234,6 +234,7 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
         _say(f"validating with SHACL ({engine}, in batches) …")
         _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl",
                           Path(store_path).parent, payload)
+    _say("writing Turtle …")
     changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
     _say("building store …")
     with ExitStack() as files:
@@ -241,6 +242,7 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
                 for iri, d in payload.items()}  # pyoxigraph's bulk load reads a file as it goes
         kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base})
     validate_cache.remember(Path(store_path), graphs_key)
+    _say(f"store built (version {kg.version})")
     counts = kg.triple_counts()
     if dumps:
         _say(f"store {store_path} now at version {kg.version}; writing its dumps …")

@@ -156,3 +156,17 @@ def test_unchanged_data_is_not_validated_again_and_changed_data_is(tmp_path, sou
     kpis.write_text(kpis.read_text().replace(",100,2025,", ",101,2025,", 1))
     pipeline.load(store, **options)
     assert len(calls) == 2
+
+
+def test_cli_validate_and_load_refuse_planted_faults_in_source_terms(planted, tmp_path, capsys):
+    from cli import main
+
+    files = [str(p) for p in sorted(planted.glob("*.nt"))]
+    assert main(["validate", "--shacl", "rudof", *files]) == 1
+    err = capsys.readouterr().err
+    assert f"SHACL validation failed: {PLANTED} violation(s)" in err
+    assert err.count(".nt:") >= PLANTED - 2  # the set-level ones name their value's line too
+    store = tmp_path / "store"
+    assert main(["load", "--store", str(store), "--ttl-dir", str(tmp_path / "ttl"), "--shacl", "rudof",
+                 "--no-dumps", *files]) == 1
+    assert not store.exists() and not (tmp_path / "ttl").exists()  # nothing written, nothing served
