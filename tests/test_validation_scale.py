@@ -161,6 +161,7 @@ def test_unchanged_data_is_not_validated_again_and_changed_data_is(tmp_path, sou
 def test_cli_validate_and_load_refuse_planted_faults_in_source_terms(planted, tmp_path, capsys):
     from cli import main
 
+    pytest.importorskip("pyrudof")
     files = [str(p) for p in sorted(planted.glob("*.nt"))]
     assert main(["validate", "--shacl", "rudof", *files]) == 1
     err = capsys.readouterr().err
