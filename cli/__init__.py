@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 from kg.errors import KGError, SourceError
 
-from . import load, query, serve, stats, validate
+from . import generate, load, query, serve, stats, validate
 
-COMMANDS = {"load": load, "validate": validate, "query": query, "stats": stats, "serve": serve}
+COMMANDS = {"load": load, "validate": validate, "query": query, "stats": stats, "serve": serve,
+            "generate": generate}
 
 
 def parser() -> argparse.ArgumentParser:

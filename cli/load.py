@@ -17,6 +17,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.store(parser)
     options.source_dir(parser)
     parser.add_argument("--ttl-dir", type=Path, default=TTL_DIR, help="where the generated Turtle is written")
+    parser.add_argument("--shacl", choices=("pyshacl", "batched", "rudof"), default="pyshacl",
+                        help="SHACL engine: one pySHACL run (default, the reference), pySHACL in batches "
+                             "from a scratch store, or batches screened by rudof (needs pyrudof); the "
+                             "batched ones stream N-Triples extras instead of parsing them")
+    parser.add_argument("--skip-unchanged", action="store_true",
+                        help="do not validate again data and rules identical to the last validated load")
+    parser.add_argument("--no-dumps", action="store_true",
+                        help="leave the dumps to the server (written at the first request that needs them)")
     parser.add_argument("extra", nargs="*", type=Path,
                         help="extra RDF files (Turtle, N-Triples, RDF/XML, JSON-LD) to validate and load")
 
@@ -25,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from loader import pipeline
     from loader.vocab import Iris
 
-    report = pipeline.load(args.store, Iris(args.base_iri), args.extra, args.source_dir, args.ttl_dir)
+    report = pipeline.load(args.store, Iris(args.base_iri), args.extra, args.source_dir, args.ttl_dir,
+                           engine=args.shacl, skip_unchanged=args.skip_unchanged, dumps=not args.no_dumps)
     print(f"loaded {sum(report.counts.values())} triples in {report.seconds:.1f} s "
           f"(version {report.version})")
     for graph, count in report.counts.items():

@@ -9,19 +9,20 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from tqdm import tqdm
 
 from kg import dumps as kgdumps
 from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
-from kg.errors import LoaderError
+from kg.errors import LoaderError, ValidationFailed
 
 from . import validate as shacl
+from . import validate_cache, validate_store
 from .convert import convert
 from .csvsource import read_table
 from .terms import to_ox
@@ -45,19 +46,26 @@ class Compiled:
     graphs: dict[str, Graph]
     origins: dict[URIRef, tuple[str, int]]
     extras: dict[str, Graph] = field(default_factory=dict)
+    #: N-Triples extras kept as files (never parsed into Python objects), by name
+    streamed: dict[str, Path] = field(default_factory=dict)
 
     def all_graphs(self) -> dict[str, Graph]:
-        """Bundled and extra graphs by name (extras as ``extra/<file stem>``)."""
+        """Bundled and extra graphs by name (extras as ``extra/<file stem>``), streamed ones aside."""
         return {**self.graphs, **{f"extra/{name}": g for name, g in self.extras.items()}}
 
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    def payload(self) -> dict[str, bytes | Path]:
+        """Every graph as N-Triples by graph IRI: bytes, or the file of a streamed extra."""
+        out: dict[str, bytes | Path] = {str(g.identifier): _ntriples(g) for g in self.all_graphs().values()}
+        out.update({str(self.iris.graph(f"extra/{name}")): path for name, path in self.streamed.items()})
+        return out
 
 
 def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
-                    extras: Sequence[Path] = ()) -> Compiled:
+                    extras: Sequence[Path] = (), stream: bool = False) -> Compiled:
     """Read and convert the CSV sources and parse the extra RDF files.
+
+    With ``stream``, N-Triples extras stay files (for the batched validators and the store's bulk
+    load), so 10^7 triples never become Python objects.
 
     :raises SourceError: for the first bad cell, row or file.
     :raises LoaderError: for an extra file that cannot be parsed.
@@ -77,7 +85,13 @@ def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
     describe(iris, graphs["void"], {k: g for k, g in graphs.items() if k != "void"}, info, sources)
     compiled = Compiled(iris, graphs, build.origins)
     for path in extras:
-        compiled.extras[_extra_name(path, compiled.extras)] = parse_extra(path, iris)
+        name = _extra_name(path, {**compiled.extras, **compiled.streamed})
+        if stream and EXTRA_FORMATS.get(path.suffix.lower()) == "nt":
+            if not path.is_file() or path.stat().st_size == 0:
+                raise LoaderError(f"{path}: no such file, or empty")
+            compiled.streamed[name] = path
+        else:
+            compiled.extras[name] = parse_extra(path, iris)
     return compiled
 
 
@@ -110,11 +124,18 @@ def parse_extra(path: Path, iris: Iris) -> Graph:
     return graph
 
 
-def validate(compiled: Compiled) -> None:
+#: SHACL engines: one pySHACL run (the reference), or the batched validator with pySHACL or rudof
+ENGINES = ("pyshacl", "batched", "rudof")
+
+
+def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None = None) -> None:
     """Validate bundled and extra data together against the shapes.
 
     :raises ValidationFailed: with the report.
     """
+    if engine != "pyshacl" or compiled.streamed:
+        _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl", workdir)
+        return
     data = Graph()
     for name, graph in compiled.all_graphs().items():
         if name != "ontology":
@@ -125,6 +146,36 @@ def validate(compiled: Compiled) -> None:
         for subject in set(graph.subjects()):
             origins.setdefault(subject, (f"extra file {name}", 0))
     shacl.check(data, origins)
+
+
+def _validate_batched(compiled: Compiled, engine: str, workdir: Path | None,
+                      payload: dict[str, bytes | Path] | None = None) -> None:
+    origins = dict(compiled.origins)
+    for name, graph in compiled.extras.items():
+        for subject in set(graph.subjects()):
+            origins.setdefault(subject, (f"extra file {name}", 0))
+    found = validate_store.violations(payload or compiled.payload(), origins, engine=engine, workdir=workdir)
+    if found:
+        found = _lines_in_files(found, list(compiled.streamed.values()))
+        raise ValidationFailed(shacl.report(found))
+
+
+def _lines_in_files(found: list, files: list[Path]) -> list:
+    """Give violations without a source row the file:line of their focus node's first triple
+    (of their value's, for a set-level rule, whose focus node is a class)."""
+    def key(v) -> str:
+        set_level = v.component.endswith("SPARQLConstraintComponent") and v.value.startswith("<")
+        return f"{v.value} " if set_level else f"<{v.focus}> "
+
+    wanted = {key(v) for v in found if v.origin == "(no source row)"}
+    where: dict[str, str] = {}
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                subject = line[:line.find("> ") + 2]
+                if subject in wanted and subject not in where:
+                    where[subject] = f"{path}:{number}"
+    return sorted(replace(v, origin=where.get(key(v), v.origin)) for v in found)
 
 
 def write_ttl(compiled: Compiled, ttl_dir: Path = TTL_DIR) -> list[Path]:
@@ -153,26 +204,47 @@ class LoadReport:
 
 
 def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Sequence[Path] = (),
-         source_dir: Path = SOURCE_DIR, ttl_dir: Path | None = TTL_DIR) -> LoadReport:
+         source_dir: Path = SOURCE_DIR, ttl_dir: Path | None = TTL_DIR, engine: str = "pyshacl",
+         skip_unchanged: bool = False, dumps: bool = True) -> LoadReport:
     """Run the whole pipeline; on any error nothing on disk has changed.
+
+    ``engine`` is one of :data:`ENGINES`; with ``skip_unchanged`` validation is skipped when the
+    data and the rules are exactly those of the last validated load (:mod:`loader.validate_cache`);
+    without ``dumps`` the dumps are left to the server, which writes them at the first request.
 
     :raises LoaderError: (or a subclass) describing the first problem.
     """
     started = time.perf_counter()
+
+    def _say(message: str) -> None:  # with the time so far: where a large load spends it
+        print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
+
     kgstore.check_target(store_path)
     _say("reading sources …")
-    compiled = compile_sources(source_dir, iris, extras)
-    _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")
-    validate(compiled)
+    compiled = compile_sources(source_dir, iris, extras, stream=engine != "pyshacl")
+    payload = compiled.payload()
+    graphs_key = validate_cache.key({k: v for k, v in payload.items()
+                                     if k != str(compiled.iris.graph("ontology"))})
+    if skip_unchanged and validate_cache.validated(Path(store_path), graphs_key):
+        _say("same data and rules as the last validated load: not validating again")
+    elif engine == "pyshacl" and not compiled.streamed:
+        _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")
+        validate(compiled)
+    else:
+        _say(f"validating with SHACL ({engine}, in batches) …")
+        _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl",
+                          Path(store_path).parent, payload)
+    _say("writing Turtle …")
     changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
     _say("building store …")
-    graphs = compiled.all_graphs()
-    payload = {
-        str(g.identifier): _ntriples(g)
-        for g in tqdm(graphs.values(), desc="serializing", unit="graph", disable=None, file=sys.stderr)
-    }
-    kg = kgstore.build(store_path, payload, {"base_iri": compiled.iris.base})
+    with ExitStack() as files:
+        data = {iri: files.enter_context(open(d, "rb")) if isinstance(d, Path) else d
+                for iri, d in payload.items()}  # pyoxigraph's bulk load reads a file as it goes
+        kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base})
+    validate_cache.remember(Path(store_path), graphs_key)
+    _say(f"store built (version {kg.version})")
     counts = kg.triple_counts()
-    _say(f"store {store_path} now at version {kg.version}; writing its dumps …")
-    kgdumps.ensure(Path(store_path).resolve(), compiled.iris.base)
+    if dumps:
+        _say(f"store {store_path} now at version {kg.version}; writing its dumps …")
+        kgdumps.ensure(Path(store_path).resolve(), compiled.iris.base)
     return LoadReport(counts, time.perf_counter() - started, changed, kg.version)

@@ -7,12 +7,13 @@ and row the focus node came from, so the person who edits the CSV knows where to
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from kg.errors import ValidationFailed
@@ -34,6 +35,7 @@ class Violation:
     path: str
     message: str
     value: str
+    component: str = ""  # e.g. sh:MinCountConstraintComponent: what the engines must agree on
 
     def __str__(self) -> str:
         value = f" (value: {self.value})" if self.value else ""
@@ -54,30 +56,63 @@ def shapes() -> Graph:
     return graph
 
 
-def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = None) -> list[Violation]:
+def violations(data: Graph, origins: Mapping[URIRef, tuple[str, int]] | None = None,
+               shacl_graph: Graph | None = None) -> list[Violation]:
     """Every SHACL violation of ``data`` against the project's shapes, sorted by origin."""
+    return located(raw_violations(data, shacl_graph), origins)
+
+
+def raw_violations(data: Graph, shacl_graph: Graph | None = None) -> list[Violation]:
+    """One pySHACL run (the reference engine); the violations without their source rows."""
     conforms, results, _ = shacl_validate(
-        data, shacl_graph=shapes(), ont_graph=ontology(), inference="none",
-        advanced=True, allow_warnings=True,
+        data, shacl_graph=shapes() if shacl_graph is None else shacl_graph, ont_graph=ontology(),
+        inference="none", advanced=True, allow_warnings=True,
     )
     if conforms:
         return []
-    origins = origins or {}
     names = _prefixed(data)
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         if results.value(result, SH.resultSeverity) != SH.Violation:
             continue
-        focus = results.value(result, SH.focusNode)
-        where = origins.get(focus)
         found.append(Violation(
-            origin=f"{where[0]}:{where[1]}" if where else "(no source row)",
-            focus=str(focus),
-            path=_short(names, results.value(result, SH.resultPath)),
+            origin="",
+            focus=str(results.value(result, SH.focusNode)),
+            path=path_text(names, results, results.value(result, SH.resultPath)),
             message=str(results.value(result, SH.resultMessage) or "constraint violated"),
             value=_short(names, results.value(result, SH.value)),
+            component=_short(names, results.value(result, SH.sourceConstraintComponent)),
         ))
-    return sorted(found)
+    return found
+
+
+def located(found: Iterable[Violation], origins: Mapping[URIRef, tuple[str, int]] | None) -> list[Violation]:
+    """The violations with the source file and row of their focus nodes, sorted."""
+    origins = origins or {}
+    out = []
+    for violation in found:
+        where = origins.get(URIRef(violation.focus))
+        origin = f"{where[0]}:{where[1]}" if where else "(no source row)"
+        out.append(replace(violation, origin=origin))
+    return sorted(out)
+
+
+def path_text(names: Graph, graph: Graph, path) -> str:
+    """A SHACL property path as text (``p``, ``^p``, ``p/q``, ``p|q``), stable across runs.
+
+    A blank-node path would otherwise print as its random node id.
+    """
+    if not isinstance(path, BNode):
+        return _short(names, path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(names, graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(path_text(names, graph, p) for p in Collection(graph, alternatives))
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(path_text(names, graph, p) for p in Collection(graph, path))
+    return "(path)"
 
 
 def _prefixed(data: Graph) -> Graph:
