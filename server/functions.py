@@ -13,12 +13,12 @@ from flask import Blueprint, Response, abort, request
 from kg import sparql_functions
 
 from . import conneg
-from .linked_data import not_acceptable, rdf_response
+from .linked_data import alternates, link_header, not_acceptable, rdf_response
 from .site import render_page
 
 bp = Blueprint("functions", __name__)
 
-_ALTERNATES = [(f"/function.{r.extension}", r.media_type) for r in conneg.RDF]
+_ALTERNATES = alternates("/function", None)
 
 
 def _answer(key: str, vary: bool) -> Response:
@@ -26,11 +26,10 @@ def _answer(key: str, vary: bool) -> Response:
         response = render_page("site/functions.html", functions=sparql_functions.CATALOGUE,
                                namespace=sparql_functions.NAMESPACE, prefix=sparql_functions.PREFIX,
                                alternates=_ALTERNATES)
-        response.headers["Link"] = ", ".join(f'<{url}>; rel="alternate"; type="{media_type}"'
-                                             for url, media_type in _ALTERNATES)
+        response.headers["Link"] = link_header(_ALTERNATES)
     else:
         response = rdf_response(sparql_functions.describe(), key, ("function",),
-                                [*_ALTERNATES, ("/function.html", "text/html")], vary=vary)
+                                alternates("/function", "/function.html"), vary=vary)
     return response
 
 

@@ -164,13 +164,15 @@ def serialize(triples: list[ox.Triple], key: str) -> bytes:
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
 
 
-def _link_header(alternates: list[tuple[str, str]]) -> str:
+def link_header(alternates: list[tuple[str, str]]) -> str:
+    """The ``Link`` header of a resource with representations: its alternates and the licence."""
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
     links.append(f'<{license_iri()}>; rel="license"')
     return ", ".join(links)
 
 
-def _alternates(path: str, html_path: str | None) -> list[tuple[str, str]]:
+def alternates(path: str, html_path: str | None) -> list[tuple[str, str]]:
+    """``(url, media type)`` of each RDF file of ``path`` (``path.ttl`` …), and its page if any."""
     found = [(f"{path}.{r.extension}", r.media_type) for r in conneg.RDF]
     if html_path:
         found.append((html_path, "text/html"))
@@ -190,7 +192,7 @@ def rdf_response(triples: list[ox.Triple], key: str, etag_parts: tuple[str, ...]
         response.mimetype_params["charset"] = "utf-8"
     response.set_etag(etag)
     response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
-    response.headers["Link"] = _link_header(alternates)
+    response.headers["Link"] = link_header(alternates)
     if vary:
         response.vary.add("Accept")
     return response
@@ -223,7 +225,7 @@ def resource(key: str) -> Response:
     data, page = f"/data/{key}", f"/page/{key}"
     response = redirect(page if chosen == "html" else data, 303)
     response.vary.add("Accept")
-    response.headers["Link"] = _link_header(_alternates(data, page))
+    response.headers["Link"] = link_header(alternates(data, page))
     response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
     return response
 
@@ -243,7 +245,7 @@ def data(key: str) -> Response:
         if chosen is None:
             return not_acceptable(conneg.RDF)
     return rdf_response(describe(iri_of(stem)), chosen, ("data", stem),
-                        _alternates(f"/data/{stem}", f"/page/{stem}"), vary=extension is None)
+                        alternates(f"/data/{stem}", f"/page/{stem}"), vary=extension is None)
 
 
 NEAR = """
@@ -307,7 +309,7 @@ def ontology() -> Response:
         return not_acceptable((*conneg.RDF, conneg.HTML))
     response = redirect(f"/ontology.{conneg.BY_KEY[chosen].extension}", 303)
     response.vary.add("Accept")
-    response.headers["Link"] = _link_header(_alternates("/ontology", "/ontology.html"))
+    response.headers["Link"] = link_header(alternates("/ontology", "/ontology.html"))
     return response
 
 
@@ -320,7 +322,7 @@ def ontology_file(extension: str) -> Response:
     if representation.key == "html":
         return render_page("site/ontology.html", **ontology_terms(triples))
     return rdf_response(triples, representation.key, ("ontology",),
-                        _alternates("/ontology", "/ontology.html"), vary=False)
+                        alternates("/ontology", "/ontology.html"), vary=False)
 
 
 _TYPES = {
