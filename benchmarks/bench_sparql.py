@@ -828,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{mix} × {conc} clients: {summary}")
         say(f"measured for {time.perf_counter() - started_all:.0f} s")
 
-        from server.config import DEFAULTS
+        from kg.config import DEFAULTS
 
         web = args.web_workers or DEFAULTS["WEB_WORKERS"]
         workers = (f"{web} web processes (granian, {args.threads or DEFAULTS['HTTP_THREADS']} "

@@ -15,6 +15,7 @@ HELP = "validate the sources and load them into a new store version"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.base_iri(parser)
     options.store(parser)
+    options.engine(parser)
     options.source_dir(parser)
     parser.add_argument("--ttl-dir", type=Path, default=TTL_DIR, help="where the generated Turtle is written")
     parser.add_argument("--shacl", choices=("pyshacl", "batched", "rudof"), default="pyshacl",
@@ -30,11 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kg import config
+    from kg.remote import RemoteEngineSettings
     from loader import pipeline
     from loader.vocab import Iris
 
+    settings = config.load(options.engine_overrides(args))
+    remote = RemoteEngineSettings.from_config(settings) if settings["ENGINE"] == "remote" else None
     report = pipeline.load(args.store, Iris(args.base_iri), args.extra, args.source_dir, args.ttl_dir,
-                           engine=args.shacl, skip_unchanged=args.skip_unchanged, dumps=not args.no_dumps)
+                           engine=args.shacl, skip_unchanged=args.skip_unchanged, dumps=not args.no_dumps,
+                           remote=remote)
     print(f"loaded {sum(report.counts.values())} triples in {report.seconds:.1f} s "
           f"(version {report.version})")
     for graph, count in report.counts.items():

@@ -11,7 +11,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument("--store", help="store path (env SMARTCITY_KG_STORE)")
-    parser.add_argument("--config", help="TOML configuration file (env SMARTCITY_KG_CONFIG)")
     parser.add_argument("--query-timeout", type=float, help="seconds a query may run (default 10)")
     parser.add_argument("--workers", type=int, help="web processes (default 2)")
     parser.add_argument("--query-workers", type=int, help="query processes per web process (default 2)")
@@ -20,13 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, help="request threads per web process (default 8)")
     parser.add_argument("--http-server", choices=("granian", "gunicorn"),
                         help="HTTP server running the app (default granian; env SMARTCITY_KG_HTTP_SERVER)")
+    from . import options
+
+    options.engine(parser)
     parser.add_argument("--dev", action="store_true", help="Flask's development server instead")
 
 
 def run(args: argparse.Namespace) -> int:
     from server.serve import serve
 
-    overrides = {"STORE": args.store, "CONFIG": args.config, "QUERY_TIMEOUT": args.query_timeout,
+    from . import options
+
+    overrides = {**options.engine_overrides(args), "STORE": args.store, "QUERY_TIMEOUT": args.query_timeout,
                  "QUERY_WORKERS": args.query_workers, "CACHE": args.cache,
                  "WEB_WORKERS": args.workers, "HTTP_THREADS": args.threads, "HTTP_SERVER": args.http_server}
     overrides = {k: v for k, v in overrides.items() if v is not None}

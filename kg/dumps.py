@@ -69,8 +69,12 @@ def read_manifest(version_dir: Path) -> list[Dump] | None:
     return [Dump(**entry) for entry in entries]
 
 
-def ensure(version_dir: Path, base_iri: str) -> list[Dump]:
-    """The dumps of the version at ``version_dir``, written first if they are missing."""
+def ensure(version_dir: Path, base_iri: str, source=None) -> list[Dump]:
+    """The dumps of the version at ``version_dir``, written first if they are missing.
+
+    ``source`` gives the store to write them from (a remote engine's graphs read into memory);
+    by default the store version at ``version_dir`` itself.
+    """
     found = read_manifest(version_dir)
     if found is not None:
         return found
@@ -81,7 +85,8 @@ def ensure(version_dir: Path, base_iri: str) -> list[Dump]:
         found = read_manifest(version_dir)  # another process may have written them meanwhile
         if found is not None:
             return found
-        return _write(ox.Store.read_only(str(version_dir)), target, base_iri)
+        store = source() if source is not None else ox.Store.read_only(str(version_dir))
+        return _write(store, target, base_iri)
 
 
 def _put(target: Path, name: str, data: bytes, media_type: str, encoding: str | None, title: str,

@@ -154,6 +154,22 @@ class StoreLink:
         """The version the link points at now (see ``KnowledgeGraph.open``)."""
         return KnowledgeGraph.open(self.path, in_memory)
 
+    def version_dir(self) -> Path:
+        """The directory of the version the link points at now (its dumps go beside it)."""
+        return self.path.resolve()
+
+    def base_iri(self) -> str | None:
+        """The base IRI the current version was loaded with (None when it did not record one)."""
+        target = self.version_dir()
+        try:
+            return json.loads(target.with_name(target.name + META_SUFFIX).read_text()).get("base_iri")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def dump_source(self) -> ox.Store:
+        """The current version, read-only, to write its dumps from."""
+        return ox.Store.read_only(str(self.version_dir()))
+
 
 def check_target(path: Path) -> None:
     """Refuse a store path that a load could not switch atomically.

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import dumps as kgdumps
+from kg import remote as kgremote
 from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
 from kg.errors import LoaderError, ValidationFailed
@@ -205,8 +206,13 @@ class LoadReport:
 
 def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Sequence[Path] = (),
          source_dir: Path = SOURCE_DIR, ttl_dir: Path | None = TTL_DIR, engine: str = "pyshacl",
-         skip_unchanged: bool = False, dumps: bool = True) -> LoadReport:
+         skip_unchanged: bool = False, dumps: bool = True,
+         remote: kgremote.RemoteEngineSettings | None = None) -> LoadReport:
     """Run the whole pipeline; on any error nothing on disk has changed.
+
+    With ``remote``, the validated graphs go to that engine (one Graph Store ``PUT`` each, then the
+    load record: ``kg/remote.py``) instead of a new version of the embedded store at ``store_path``,
+    which then only keeps the validation cache beside it.
 
     ``engine`` is one of :data:`ENGINES`; with ``skip_unchanged`` validation is skipped when the
     data and the rules are exactly those of the last validated load (:mod:`loader.validate_cache`);
@@ -219,7 +225,8 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     def _say(message: str) -> None:  # with the time so far: where a large load spends it
         print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
 
-    kgstore.check_target(store_path)
+    if remote is None:
+        kgstore.check_target(store_path)
     _say("reading sources …")
     compiled = compile_sources(source_dir, iris, extras, stream=engine != "pyshacl")
     payload = compiled.payload()
@@ -236,6 +243,12 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
                           Path(store_path).parent, payload)
     _say("writing Turtle …")
     changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
+    if remote is not None:
+        _say(f"replacing {len(payload)} graphs on {remote.store_url} …")
+        record = kgremote.publish(remote, payload, compiled.iris.base, _say)
+        validate_cache.remember(Path(store_path), graphs_key)
+        _say(f"remote engine now at version {record.version}")
+        return LoadReport(record.graphs, time.perf_counter() - started, changed, record.version)
     _say("building store …")
     with ExitStack() as files:
         data = {iri: files.enter_context(open(d, "rb")) if isinstance(d, Path) else d

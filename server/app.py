@@ -1,6 +1,6 @@
 """The Flask app factory: settings, the store link, the query engine, the blueprints, CORS, /healthz.
 
->>> from server.config import DEFAULTS
+>>> from kg.config import DEFAULTS
 >>> DEFAULTS["QUERY_TIMEOUT"]
 10.0
 """
@@ -14,11 +14,11 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from kg import config as settings
 from kg.errors import StoreError
 from kg.store import StoreLink
 
 from . import api, errors, limits, site
-from . import config as settings
 from .cache import ResultCache
 from .engine import QueryEngine
 
@@ -42,14 +42,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     api.init_app(app)  # canned queries/*.rq: a bad file stops the start here
 
-    state = StoreLink(app.config["STORE"])
-    state.snapshot()  # fail now, not on the first request, when nothing is loaded
-    engine = QueryEngine(
-        app.config["STORE"], workers=app.config["QUERY_WORKERS"], timeout=app.config["QUERY_TIMEOUT"],
-        max_rows=app.config["MAX_ROWS"], in_memory=app.config["IN_MEMORY"],
-        union_default_graph=app.config["UNION_DEFAULT_GRAPH"],
-    )
-    atexit.register(engine.close)  # its workers start with the first query; this stops them
+    state, engine = _backend(app.config)
+    atexit.register(engine.close)  # embedded: its workers start with the first query; this stops them
     app.extensions["kg_state"] = state
     app.extensions["kg_engine"] = engine
     if app.config["CACHE"]:
@@ -84,6 +78,38 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                         "loaded": snapshot.created.isoformat(), "graphs": len(snapshot.graphs)})
 
     return app
+
+
+def _backend(config: Mapping[str, Any]):
+    """The store state and the query engine of ``ENGINE``: the embedded store, or a remote engine.
+
+    Both states answer ``version()``, ``snapshot()``, ``version_dir()`` and ``dump_source()``; both
+    engines ``execute()`` a ``QueryRequest`` with the same limits, errors and result bytes.
+
+    :raises StoreError: when nothing is loaded (or the remote engine cannot be reached).
+    """
+    if config["ENGINE"] == "remote":
+        from pathlib import Path
+
+        from kg.remote import RemoteEngineSettings
+
+        from .engine.remote import RemoteEngine, RemoteState
+
+        remote = RemoteEngineSettings.from_config(config)
+        store = Path(config["STORE"])
+        state = RemoteState(remote, store.with_name(store.name + ".remote"), poll=config["REMOTE_POLL"])
+        state.snapshot()  # fail now, not on the first request, when the engine holds nothing
+        engine = RemoteEngine(remote, state, workers=config["QUERY_WORKERS"], timeout=config["QUERY_TIMEOUT"],
+                              max_rows=config["MAX_ROWS"], union_default_graph=config["UNION_DEFAULT_GRAPH"])
+        return state, engine
+    state = StoreLink(config["STORE"])
+    state.snapshot()  # fail now, not on the first request, when nothing is loaded
+    engine = QueryEngine(
+        config["STORE"], workers=config["QUERY_WORKERS"], timeout=config["QUERY_TIMEOUT"],
+        max_rows=config["MAX_ROWS"], in_memory=config["IN_MEMORY"],
+        union_default_graph=config["UNION_DEFAULT_GRAPH"],
+    )
+    return state, engine
 
 
 def _init_cors(app: Flask) -> None:

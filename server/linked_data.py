@@ -40,7 +40,6 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 from kg import dumps as kgdumps
 from kg import jsonld
 from kg.defaults import DEFAULT_BASE_IRI
-from kg.store import META_SUFFIX
 
 from . import conneg
 from .engine.query import QueryRequest
@@ -60,7 +59,7 @@ _per_version: dict[str, dict] = {}  # store version → what we computed once fo
 # --- the store version and its public base -------------------------------------------------------
 
 def _version_dir() -> Path:
-    return Path(current_app.extensions["kg_state"].path).resolve()
+    return current_app.extensions["kg_state"].version_dir()
 
 
 def _memo(name: str, compute):
@@ -78,14 +77,8 @@ def _memo(name: str, compute):
 
 def base_iri() -> str:
     """The public base ``B`` of the data being served (no trailing slash)."""
-    def read() -> str:
-        target = _version_dir()
-        try:
-            meta = json.loads(target.with_name(target.name + META_SUFFIX).read_text())
-        except (OSError, ValueError):
-            meta = {}
-        return str(meta.get("base_iri") or DEFAULT_BASE_IRI).rstrip("/")
-    return _memo("base", read)
+    state = current_app.extensions["kg_state"]
+    return _memo("base", lambda: str(state.base_iri() or DEFAULT_BASE_IRI).rstrip("/"))
 
 
 def iri_of(key: str) -> str:
@@ -400,7 +393,8 @@ def context() -> Response:
 
 def dumps() -> list[kgdumps.Dump]:
     """The dumps of the version being served (written now if the load did not write them)."""
-    return _memo("dumps", lambda: kgdumps.ensure(_version_dir(), base_iri()))
+    state = current_app.extensions["kg_state"]
+    return _memo("dumps", lambda: kgdumps.ensure(_version_dir(), base_iri(), state.dump_source))
 
 
 DCAT, VOID, DCT = jsonld.PREFIXES["dcat"], jsonld.PREFIXES["void"], jsonld.PREFIXES["dcterms"]

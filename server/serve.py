@@ -13,9 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from kg import config
 from kg.defaults import ENV_PREFIX
-
-from . import config
 
 
 def build_app(overrides: Mapping[str, Any]):

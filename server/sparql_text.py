@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-__all__ = ["QueryRejected", "QueryShape", "analyse", "check"]
+__all__ = ["QueryRejected", "QueryShape", "analyse", "check", "tokens"]
 
 
 class QueryRejected(ValueError):
@@ -93,6 +93,13 @@ _LOCAL_ESCAPE = re.compile(r"\\(.)", re.S)
 _MAX_SPLIT = 256
 
 _WANT_TARGET, _WANT_BRACE = 0, 1
+
+
+def tokens(query: str) -> Iterator[tuple[str, str, int, int]]:
+    """The tokens of ``query`` as (kind, text, start, end); kinds: comment, string, iri, var, lang,
+    word, open, close, other. Whitespace is skipped; never raises."""
+    for match in _TOKEN.finditer(query):
+        yield match.lastgroup, match.group(), match.start(), match.end()
 
 
 def analyse(query: str) -> QueryShape:

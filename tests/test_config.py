@@ -1,6 +1,6 @@
 """Server configuration: defaults → TOML file → SMARTCITY_KG_* environment → options, each checked.
 
-Unit tests of ``server.config.load`` for every layer and every kind of bad value, then a live
+Unit tests of ``kg.config.load`` for every layer and every kind of bad value, then a live
 server started with a file, the environment and command-line options at once (the session's
 ``limited_server``, see conftest).
 """
@@ -17,7 +17,7 @@ import pytest
 import requests
 from conftest import LIMITED_CACHE_CONTROL, LIMITED_MAX_ROWS, LIMITED_WEB_WORKERS
 
-from server.config import DEFAULTS, ConfigError, load
+from kg.config import DEFAULTS, ConfigError, load
 
 
 def _toml(tmp_path: Path, text: str) -> str:

@@ -35,7 +35,7 @@ from conftest import (
 )
 from wsgi_transport import WSGIAdapter
 
-from server.config import DEFAULTS
+from kg.config import DEFAULTS
 
 TIMEOUT = 30  # seconds, on every request
 QUERY_TIMEOUT = LIMITED_QUERY_TIMEOUT

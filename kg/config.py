@@ -1,4 +1,5 @@
-"""Server configuration: defaults, then a TOML file, then SMARTCITY_KG_* variables, then options.
+"""Settings of the server and of loads into a remote engine: defaults, a TOML file,
+SMARTCITY_KG_* variables, then options (in kg, so that ``smartcity-kg load`` reads them without the server).
 
 Every value is checked once at start-up; a bad value stops the server with a message that
 names the setting and what it accepts.
@@ -33,11 +34,23 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ENTRIES": 512,
     "CACHE_MAX_BYTES": 1_000_000,          # results larger than this are not cached
     "CACHE_CONTROL": "public, max-age=60",
+    # issue 12: a remote SPARQL engine instead of the embedded store (kg/remote.py)
+    "ENGINE": "embedded",                  # embedded (the store at STORE) or remote
+    "REMOTE_QUERY_URL": "",                # the engine's SPARQL 1.1 Protocol query URL
+    "REMOTE_STORE_URL": "",                # its SPARQL 1.1 Graph Store URL (for `smartcity-kg load`)
+    "REMOTE_USER": "",                     # credentials, where the engine needs them
+    "REMOTE_PASSWORD": "",
+    "REMOTE_AUTH": "none",                 # none, basic or digest (Virtuoso's Graph Store: digest)
+    "REMOTE_TIMEOUT_PARAMETER": "",        # query parameter for the engine's own time limit in ms
+                                           # (Virtuoso, Fuseki: timeout); Oxigraph: --timeout-s
+    "REMOTE_POLL": 1.0,                    # seconds between reads of the engine's load record
 }
 
 
 #: Settings that take one of a few words.
-CHOICES: dict[str, tuple[str, ...]] = {"HTTP_SERVER": ("granian", "gunicorn")}
+CHOICES: dict[str, tuple[str, ...]] = {"HTTP_SERVER": ("granian", "gunicorn"),
+                                       "ENGINE": ("embedded", "remote"),
+                                       "REMOTE_AUTH": ("none", "basic", "digest")}
 
 
 def _coerce(key: str, value: Any) -> Any:

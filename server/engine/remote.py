@@ -1,0 +1,341 @@
+"""The remote backend: queries answered by a SPARQL 1.1 Protocol engine, with the embedded one's contract.
+
+:class:`RemoteEngine` has :class:`~server.engine.pool.QueryEngine`'s interface (``execute``,
+``version``, ``start``, ``wait_ready``, ``close``), so the endpoint, the canned queries and the
+pages run unchanged on either. What the embedded engine does in its worker, this one does around
+an HTTP request:
+
+* the dataset: a query naming none gets the graphs of the engine's load record as explicit
+  ``default-graph-uri`` and ``named-graph-uri`` lists, which is the embedded store's union default
+  graph on any engine, and keeps the record and an engine's own system graphs out of answers;
+* parameters: bound values are written into the query text (``substitute.py``); ``base_iri``
+  becomes a ``BASE`` declaration in front of the query;
+* limits: at most ``workers`` requests at a time; the time limit is the read timeout of a streamed
+  request and is checked again while reading, and the engine is told it where it takes a
+  parameter (``REMOTE_TIMEOUT_PARAMETER``); a request over time is abandoned (its connection
+  closed), which engines take as a cancellation;
+* results: read as SPARQL JSON results or N-Triples and written by ``server/results.py``, so the
+  row cap, the formats and the bytes are the embedded engine's.
+
+:class:`RemoteState` is the remote counterpart of ``kg.store.StoreLink``: the version and snapshot
+come from the engine's load record, read again at most every ``poll`` seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+from kg import formats
+from kg.errors import (
+    EngineFailure,
+    EngineUnavailable,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+)
+from kg.remote import CONNECT_TIMEOUT, LoadRecord, RemoteEngineSettings, read_record
+from kg.store import Snapshot
+
+from .. import results
+from ..sparql_text import analyse
+from .query import QueryRequest, QueryResult
+from .spill import INLINE_BYTES, SpillingBuffer
+
+log = logging.getLogger(__name__)
+
+_SOLUTIONS_TYPE = "application/sparql-results+json"
+_GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
+#: Media types of graph answers pyoxigraph reads, by the Content-Type the engine sends.
+_GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                  "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE}
+
+
+class RemoteState:
+    """The engine's load record, as version and snapshot; thread-safe, re-read every ``poll`` seconds."""
+
+    def __init__(self, settings: RemoteEngineSettings, cache_dir: Path, poll: float = 1.0):
+        self.settings = settings
+        self.path = Path(cache_dir)  # where this server keeps files per version (the dumps)
+        self.poll = poll
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._record: LoadRecord | None = None
+        self._snapshot: Snapshot | None = None
+        self._read_at = -1e9
+
+    def record(self) -> LoadRecord:
+        """The load record now (at most ``poll`` seconds old).
+
+        :raises StoreError: when the engine cannot be reached or holds no load record.
+        """
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.poll:
+                session = getattr(self._local, "session", None) or self.settings.session()
+                self._local.session = session
+                try:
+                    found = read_record(self.settings, session, timeout=max(self.poll, 5.0))
+                except StoreError:
+                    self._record, self._read_at = None, time.monotonic()
+                    raise
+                self._record, self._read_at = found, time.monotonic()
+            if self._record is None:
+                raise StoreError(f"{self.settings.query_url}: nothing loaded there; run "
+                                 "'smartcity-kg load' with ENGINE=remote first")
+            return self._record
+
+    def version(self) -> str | None:
+        """The version the engine holds now; None when it cannot tell."""
+        try:
+            return self.record().version
+        except StoreError:
+            return None
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the version the engine holds now (``StoreLink.snapshot``'s contract)."""
+        record = self.record()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != record.version:
+                self._snapshot = Snapshot(record.version, record.created, record.triples, dict(record.graphs))
+            return self._snapshot
+
+    def version_dir(self) -> Path:
+        """This server's directory for the current version's files (its dumps)."""
+        version = self.record().version
+        directory = self.path / version
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory
+
+    def base_iri(self) -> str | None:
+        """The base IRI the engine's data was loaded with."""
+        return self.record().base_iri
+
+    def dump_source(self) -> ox.Store:
+        """The current version's graphs in memory, read from the engine (to write the dumps)."""
+        record = self.record()
+        store = ox.Store()
+        session = self.settings.session()
+        for graph in record.graphs:
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            try:
+                response = session.post(self.settings.query_url, data={"query": query},
+                                        headers={"Accept": _GRAPH_TYPES}, timeout=(CONNECT_TIMEOUT, 600))
+                response.raise_for_status()
+                fmt = _GRAPH_FORMATS.get(response.headers.get("Content-Type", "").split(";")[0].strip())
+                store.bulk_load(response.content, format=fmt or ox.RdfFormat.N_TRIPLES,
+                                to_graph=ox.NamedNode(graph))
+            except (requests.RequestException, SyntaxError, ValueError) as exc:
+                raise StoreError(f"{self.settings.query_url}: reading graph <{graph}> failed "
+                                 f"({exc})") from None
+        return store
+
+
+class RemoteEngine:
+    """Runs queries on a remote engine with the embedded engine's limits, errors and result bytes."""
+
+    def __init__(self, settings: RemoteEngineSettings, state: RemoteState, *, workers: int = 2,
+                 timeout: float = 10.0, max_rows: int = 100_000, union_default_graph: bool = True,
+                 max_wait: float | None = None):
+        self.settings = settings
+        self.state = state
+        self.workers = workers
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.union_default_graph = union_default_graph
+        self.max_wait = 3 * timeout + 30.0 if max_wait is None else max_wait
+        self._slots = threading.BoundedSemaphore(workers)
+        self._local = threading.local()
+        self._closed = False
+        self._dir = Path(tempfile.mkdtemp(prefix="smartcity-kg-results-"))
+        self._remove_dir = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
+        self._serial = iter(range(1 << 62))
+
+    @property
+    def version(self) -> str:
+        """The version the engine holds now.
+
+        :raises EngineUnavailable: when the engine cannot be reached or holds nothing.
+        """
+        try:
+            return self.state.record().version
+        except StoreError as exc:
+            raise EngineUnavailable(exc.message) from None
+
+    def start(self) -> None:
+        """Nothing to start: the engine runs elsewhere."""
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Whether the engine answers with a load record within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.state.version() is not None:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def close(self) -> None:
+        self._closed = True
+        self._remove_dir()
+
+    def __enter__(self) -> RemoteEngine:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # --- one query ------------------------------------------------------------------------------
+
+    def execute(self, request: QueryRequest) -> QueryResult:
+        """Run ``request`` on the engine and return its result serialized as the embedded engine would.
+
+        :raises QuerySyntaxError: the engine refused the query text (400).
+        :raises QueryTimeout: it ran longer than ``timeout``, or waited too long for a free slot.
+        :raises EngineUnavailable: the engine cannot be reached or holds nothing.
+        :raises EngineFailure: the engine failed otherwise.
+        """
+        request.check()
+        if self._closed:
+            raise EngineUnavailable("the query engine is shut down")
+        if not self._slots.acquire(timeout=self.max_wait):
+            raise QueryTimeout("all query slots are busy; try again later")
+        try:
+            return self._run(request)
+        finally:
+            self._slots.release()
+
+    def _run(self, request: QueryRequest) -> QueryResult:
+        text = request.query
+        if request.substitutions:
+            from .substitute import substitute
+
+            text = substitute(text, dict(request.substitutions))
+        if request.base_iri:
+            text = f"BASE <{request.base_iri}>\n{text}"
+        form = analyse(request.query).form
+        fields: list[tuple[str, str]] = [("query", text)]
+        fields += self._dataset(request)
+        if self.settings.timeout_parameter:
+            fields.append((self.settings.timeout_parameter, str(int(self.timeout * 1000))))
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        deadline = time.monotonic() + self.timeout
+        session = self._session()
+        try:
+            response = session.post(self.settings.query_url, data=fields, stream=True,
+                                    headers={"Accept": _GRAPH_TYPES if graph else _SOLUTIONS_TYPE},
+                                    timeout=(CONNECT_TIMEOUT, self.timeout))
+        except requests.Timeout:
+            raise self._timeout() from None
+        except requests.ConnectionError:
+            raise EngineUnavailable("the remote SPARQL engine does not answer") from None
+        try:
+            self._check_status(response)
+            return self._write(request, response, graph, deadline)
+        finally:
+            response.close()  # an unread rest is abandoned: the engine sees the connection close
+
+    def _dataset(self, request: QueryRequest) -> list[tuple[str, str]]:
+        if request.default_graph_uris or request.named_graph_uris:
+            return ([("default-graph-uri", g) for g in request.default_graph_uris]
+                    + [("named-graph-uri", g) for g in request.named_graph_uris])
+        declares = request.declares_dataset
+        if declares is None:
+            declares = analyse(request.query).declares_dataset
+        if declares:
+            return []
+        try:
+            graphs = sorted(self.state.record().graphs)
+        except StoreError as exc:
+            raise EngineUnavailable(exc.message) from None
+        defaults = [("default-graph-uri", g) for g in graphs] if self.union_default_graph else []
+        return defaults + [("named-graph-uri", g) for g in graphs]
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self.settings.session()
+        return session
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(f"the query did not finish within {self.timeout:g} s and was stopped")
+
+    def _check_status(self, response: requests.Response) -> None:
+        if response.status_code == 200 and not response.headers.get("X-SQL-State"):
+            return
+        body = " ".join(response.text[:2000].split())
+        lowered = body.lower()
+        if response.headers.get("X-SQL-State") or "timeout" in lowered or "timed out" in lowered:
+            # Virtuoso's "anytime" answer (X-SQL-State: S1TAT) is a partial result: never served
+            raise self._timeout()
+        if response.status_code == 400:
+            raise QuerySyntaxError(f"query error: {body[:1000]}")
+        if response.status_code in (401, 403):
+            log.error("remote engine refused our credentials: %s %s", response.status_code, body[:300])
+            raise EngineFailure("the remote SPARQL engine refused the server's credentials; see the log")
+        if response.status_code in (502, 503, 504):
+            raise EngineUnavailable(f"the remote SPARQL engine is unavailable ({response.status_code})")
+        if response.status_code == 500 and body:
+            raise QueryEvaluationError(f"the query could not be evaluated: {body[:1000]}")
+        log.error("remote engine answered %s: %s", response.status_code, body[:300])
+        raise EngineFailure(f"the remote SPARQL engine answered {response.status_code}; see the log")
+
+    def _write(self, request: QueryRequest, response: requests.Response, graph: bool,
+               deadline: float) -> QueryResult:
+        stream = _Deadline(response.raw, deadline, self._timeout)
+        response.raw.decode_content = True
+        path = self._dir / f"{next(self._serial)}.result"
+        try:
+            if graph:
+                media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                parsed = ox.parse(stream, format=_GRAPH_FORMATS.get(media_type, ox.RdfFormat.N_TRIPLES))
+                kind, result = formats.GRAPH, (quad.triple if isinstance(quad, ox.Quad) else quad
+                                                for quad in parsed)
+            else:
+                result = ox.parse_query_results(stream, format=ox.QueryResultsFormat.JSON)
+                kind = results.kind_of(result)
+            fmt = results.format_for(request.format, kind) or formats.FORMATS[formats.media_types(kind)[0]]
+            with SpillingBuffer(str(path), INLINE_BYTES) as output:
+                if kind == formats.GRAPH:
+                    written = results.write_triples(result, fmt.key, output, self.max_rows)
+                else:
+                    written = results.write_result(result, fmt.key, output, self.max_rows)
+        except QueryTimeout:
+            path.unlink(missing_ok=True)
+            raise
+        except (SyntaxError, ValueError, OSError, requests.RequestException) as exc:
+            path.unlink(missing_ok=True)
+            if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+                raise self._timeout() from None
+            log.error("unreadable answer from the remote engine: %s: %s", type(exc).__name__, exc)
+            raise EngineFailure("the remote SPARQL engine sent an answer that cannot be read; "
+                                "see the log") from None
+        body = output.inline()
+        size = len(body) if body is not None else path.stat().st_size
+        return QueryResult(fmt.key, size, written.truncated, body, None if body is not None else path)
+
+
+class _Deadline(io.RawIOBase):
+    """A readable stream that raises the engine's timeout once ``deadline`` has passed."""
+
+    def __init__(self, raw, deadline: float, error):
+        self._raw, self._deadline, self._error = raw, deadline, error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if time.monotonic() > self._deadline:
+            raise self._error()
+        data = self._raw.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
