@@ -236,7 +236,7 @@ def publish(settings: RemoteEngineSettings, payload: Mapping[str, bytes | Path],
     for graph in sorted(set(previous.graphs if previous else ()) - set(payload)):
         say(f"DELETE <{graph}> (not in this load) …")
         store.delete(graph)
-    record = LoadRecord(LoadRecord.new_version(), datetime.now(UTC), base_iri, counts)
+    record = LoadRecord(LoadRecord.new_version(), datetime.now(UTC).replace(microsecond=0), base_iri, counts)
     store.put(LOAD_RECORD_GRAPH, record.ntriples())
     return record
 

@@ -1,9 +1,16 @@
 """Shared fixtures: one full load of the bundled data into a temporary store per test session, one
 in-process app over it (``server``, reached with ``http``), and one real server (granian, ``live_server``).
+
+``SMARTCITY_KG_TEST_BACKEND`` chooses what the servers answer from: ``embedded`` (the default: the
+session's store), or ``oxigraph`` / ``virtuoso``: a real engine the session starts on loopback
+(``tests/remote_engines.py``) and loads with the loader's remote path, the servers running with
+``ENGINE=remote``. ``make test`` runs the suite once per backend; tests of what only the embedded
+engine has are marked ``embedded_only``.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +27,14 @@ from loader import validate as shacl
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE = DEFAULT_BASE_IRI
+
+#: The backend the server fixtures use (see the module's docstring).
+BACKEND = os.environ.get("SMARTCITY_KG_TEST_BACKEND", "embedded")
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
+if BACKEND not in BACKENDS:
+    raise pytest.UsageError(f"SMARTCITY_KG_TEST_BACKEND={BACKEND!r} is not one of {', '.join(BACKENDS)}")
+#: Query parameter each engine takes its time limit in (kg/remote.py); Oxigraph has none.
+TIMEOUT_PARAMETERS = {"oxigraph": "", "virtuoso": "timeout"}
 
 #: Base URL of the session's in-process app (``server``); no name lookup, no socket.
 APP_BASE = "http://app.test"
@@ -71,6 +86,48 @@ def loaded(kg_root) -> pipeline.LoadReport:
 def kg(loaded, kg_root) -> KnowledgeGraph:
     """The loaded store, opened read-only as the server opens it."""
     return KnowledgeGraph.open(kg_root / "store")
+
+
+@pytest.fixture(scope="session")
+def remote_engine(loaded, kg_root):
+    """The session's remote engine, loaded with the bundled data; None on the embedded backend."""
+    if BACKEND == "embedded":
+        yield None
+        return
+    import remote_engines
+
+    start = getattr(remote_engines, f"{BACKEND}_server")
+    workdir = kg_root / BACKEND
+    workdir.mkdir(exist_ok=True)
+    with start(workdir) as engine:
+        pipeline.load(kg_root / "remote-store", ttl_dir=None, remote=remote_settings(engine))
+        yield engine
+
+
+def remote_settings(engine):
+    """The ``kg.remote`` settings of an engine started by ``tests/remote_engines.py``."""
+    from kg.remote import RemoteEngineSettings
+
+    return RemoteEngineSettings(engine.query_url, engine.store_url, engine.user or "", engine.password or "",
+                                engine.auth or "none", TIMEOUT_PARAMETERS.get(engine.name, ""))
+
+
+def backend_settings(engine) -> dict:
+    """Server settings that make an app answer from ``engine`` (nothing for the embedded store)."""
+    if engine is None:
+        return {}
+    remote = remote_settings(engine)
+    return {"ENGINE": "remote", "REMOTE_QUERY_URL": remote.query_url, "REMOTE_STORE_URL": remote.store_url,
+            "REMOTE_USER": remote.user, "REMOTE_PASSWORD": remote.password, "REMOTE_AUTH": remote.auth,
+            "REMOTE_TIMEOUT_PARAMETER": remote.timeout_parameter}
+
+
+def backend_env(engine) -> dict:
+    """The same settings as SMARTCITY_KG_* variables, for a server process."""
+    from kg import config
+
+    return {"SMARTCITY_KG_" + key: config.as_text(key, value)
+            for key, value in backend_settings(engine).items()}
 
 
 @pytest.fixture()
@@ -160,11 +217,12 @@ def stop_server(process) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(kg, kg_root):
-    """The web app (default settings) over the session's store, in this process."""
+def app(kg, kg_root, remote_engine):
+    """The web app (default settings) over the session's store or remote engine, in this process."""
     from server import create_app
 
-    application = create_app({"STORE": str(kg_root / "store"), "TESTING": True})
+    application = create_app({"STORE": str(kg_root / "store"), "TESTING": True,
+                              **backend_settings(remote_engine)})
     try:
         yield application
     finally:
@@ -182,10 +240,11 @@ def server(app) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(kg, kg_root) -> str:
+def live_server(kg, kg_root, remote_engine) -> str:
     """Base URL of a real server (granian, default settings) on a loopback port, serving the
-    session's store: for what only a real server shows (real clients, connections, size limits)."""
-    process, base = start_server(kg_root / "store")
+    session's store or remote engine: for what only a real server shows (real clients, connections,
+    size limits)."""
+    process, base = start_server(kg_root / "store", env=backend_env(remote_engine))
     try:
         yield base
     finally:
@@ -213,7 +272,7 @@ LIMITED_CACHE_CONTROL = "max-age=11"
 
 
 @pytest.fixture(scope="session")
-def limited_server(kg, kg_root, tmp_path_factory) -> LiveServer:
+def limited_server(kg, kg_root, tmp_path_factory, remote_engine) -> LiveServer:
     """A real server for limits (test_sparql_limits) and configuration layers (test_config).
 
     Its settings come from all three layers, each overriding the one before:
@@ -227,7 +286,7 @@ def limited_server(kg, kg_root, tmp_path_factory) -> LiveServer:
     config = folder / "smartcity-kg.toml"
     config.write_text(f'cache_control = "{LIMITED_CACHE_CONTROL}"\nmax_rows = 2\nweb_workers = 3\n')
     env = {"SMARTCITY_KG_CONFIG": str(config), "SMARTCITY_KG_MAX_ROWS": str(LIMITED_MAX_ROWS),
-           "SMARTCITY_KG_WEB_WORKERS": "3", "SMARTCITY_KG_CACHE": "off"}
+           "SMARTCITY_KG_WEB_WORKERS": "3", "SMARTCITY_KG_CACHE": "off", **backend_env(remote_engine)}
     process, base = start_server(kg_root / "store", "--workers", str(LIMITED_WEB_WORKERS),
                                  "--query-timeout", str(LIMITED_QUERY_TIMEOUT), env=env)
     server = LiveServer(process, base)
