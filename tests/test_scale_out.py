@@ -8,7 +8,9 @@ and a page through HAProxy, one replica is stopped and started again, then both 
 ``deploy/haproxy/rolling_restart.py``, then a new store version is loaded: every answer must be a
 200 with the right body, and after the load every answer must come from the new version.
 
-Without ``haproxy`` the module is skipped with the reason, or fails under ``CI=true``.
+The same replica restart also runs behind ``nginx`` with ``deploy/nginx/smartcity-kg.conf``
+(passive health checks only). Without ``haproxy`` (or ``nginx``) the tests are skipped with the
+reason, or fail under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from conftest import PROJECT_DIR, free_port
 from loader import pipeline
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HAPROXY_DIR = PROJECT_DIR / "deploy" / "haproxy"
+NGINX_CONF = PROJECT_DIR / "deploy" / "nginx" / "smartcity-kg.conf"
 #: Seconds a replica's /healthz answers 503 after a SIGTERM (server/serve.py) before it stops.
 DRAIN_SECONDS = 3
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -56,14 +60,19 @@ render = _module(HAPROXY_DIR / "render.py")
 rolling = _module(HAPROXY_DIR / "rolling_restart.py")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def need_haproxy():
-    """HAProxy must be installed (Debian package ``haproxy``); under CI its absence fails the run."""
-    if not os.access(HAPROXY, os.X_OK):
-        reason = "haproxy is not installed (apt-get install haproxy)"
+def _need(binary: str, package: str) -> None:
+    """Skip (fail under CI=true) when ``binary`` of Debian package ``package`` is not installed."""
+    if not os.access(binary, os.X_OK):
+        reason = f"{package} is not installed (apt-get install {package})"
         if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
             pytest.fail(f"CI=true and the scale-out tests cannot run: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def need_haproxy():
+    """HAProxy must be installed (Debian package ``haproxy``)."""
+    _need(HAPROXY, "haproxy")
 
 
 # --- replicas and the balancer ---------------------------------------------------------------------
@@ -377,3 +386,59 @@ def test_new_store_version_rolled_out_without_a_failed_request(cluster):
     assert after and {a.version for a in after} == {report.version}
     for name, port in cluster.ports.items():
         assert json.loads(_get(f"http://127.0.0.1:{port}/healthz")[1])["version"] == report.version, name
+
+
+# --- nginx ------------------------------------------------------------------------------------------
+
+
+def nginx_config(folder: Path, listen: int, ports: list[int]) -> Path:
+    """A whole nginx.conf around deploy/nginx/smartcity-kg.conf, its addresses changed to these ports."""
+    site = NGINX_CONF.read_text().replace("127.0.0.1:8080", f"127.0.0.1:{listen}")
+    for default, port in zip((8081, 8082), ports, strict=True):
+        site = site.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}")
+    config = folder / "nginx.conf"
+    config.write_text(f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log stderr notice;\n"
+                      f"events {{ worker_connections 512; }}\nhttp {{\naccess_log off;\n{site}\n}}\n")
+    return config
+
+
+@pytest.fixture(scope="module")
+def nginx(cluster) -> str:
+    """nginx in front of the cluster's replicas; its base URL."""
+    _need(NGINX, "nginx")
+    folder = cluster.folder / "nginx"
+    folder.mkdir()
+    listen = free_port()
+    config = nginx_config(folder, listen, list(cluster.ports.values()))
+    command = [NGINX, "-p", str(folder), "-c", str(config), "-e", "stderr"]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    with open(folder / "nginx.log", "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(f"http://127.0.0.1:{listen}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, (folder / "nginx.log").read_text()
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{listen}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_nginx_replica_stopped_and_started_without_a_failed_request(cluster, nginx):
+    """Behind nginx (passive checks): a replica stops and starts again, no request fails."""
+    with Load(nginx) as load:
+        load.run_for(1)
+        stopped = time.monotonic()
+        cluster.restart("r1")
+        load.run_for(1)
+        cluster.restart("r2")
+        load.run_for(1)
+    assert not load.failures(), load.failures()[:5]
+    assert any(a.started > stopped for a in load.answers)
