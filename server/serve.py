@@ -10,7 +10,7 @@ Behind a load balancer, ``SMARTCITY_KG_DRAIN_SECONDS`` (granian only; 0, off, by
 SIGTERM to the main process drain the server first: for that many seconds ``/healthz`` answers
 503 while every other request is still served, so that the balancer's health checks take the
 server out of rotation; then granian stops as usual (no new connections, requests in flight
-finished). A second SIGTERM, or SIGINT, stops at once. See deploy/README.md.
+finished). A second SIGTERM, or SIGINT, stops at once. See docs/scale-out.md.
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ def serve(overrides: Mapping[str, Any], host: str = "127.0.0.1", port: int = 808
     """
     settings = config.load(overrides)  # every value checked here, before any process starts
     drain = drain_seconds()
+    os.environ.pop(DRAIN_MARKER_VARIABLE, None)  # only ever this server's own marker
+    if drain and (dev or settings["HTTP_SERVER"] != "granian"):
+        log.warning("DRAIN_SECONDS applies under granian only; this server stops without draining")
     if dev:
         from . import create_app
 

@@ -442,3 +442,14 @@ def test_nginx_replica_stopped_and_started_without_a_failed_request(cluster, ngi
         load.run_for(1)
     assert not load.failures(), load.failures()[:5]
     assert any(a.started > stopped for a in load.answers)
+
+
+def test_bad_drain_setting_is_refused_with_a_message(tmp_path):
+    """A DRAIN_SECONDS that is not 0–600 seconds stops ``serve`` before it starts, without a traceback."""
+    script = Path(sys.executable).parent / "smartcity-kg"
+    command = [str(script), "serve", "--port", str(free_port()), "--store", str(tmp_path / "none")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "SMARTCITY_KG_DRAIN_SECONDS": "-1"})
+    assert done.returncode == 2
+    assert "DRAIN_SECONDS: '-1' is not a number of seconds from 0 to 600" in done.stderr
+    assert "Traceback" not in done.stderr
