@@ -22,8 +22,18 @@ serve: load
 	$(BIN)/smartcity-kg stats
 	$(BIN)/smartcity-kg serve --host 127.0.0.1 --port $${PORT:-8080}
 
+# The server, API, pages and linkage tests again on each remote engine (issue 12), started by the
+# tests themselves on loopback (tests/remote_engines.py); embedded_only marks what they cannot have.
+REMOTE_TESTS := tests/test_remote_backend.py tests/test_api.py tests/test_sparql_protocol.py \
+	tests/test_sparql_clients.py tests/test_sparql_limits.py tests/test_pages.py tests/test_linked_data.py \
+	tests/test_landing.py tests/test_city_os.py tests/test_reconcile.py tests/test_linkage.py \
+	tests/test_crosswalk.py tests/test_licence_links.py tests/test_errors.py tests/test_results.py
+REMOTE_PYTEST := -m "not embedded_only" -p no:cacheprovider $(REMOTE_TESTS)
+
 test: setup
 	$(BIN)/python -m pytest
+	SMARTCITY_KG_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(REMOTE_PYTEST)
+	SMARTCITY_KG_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(REMOTE_PYTEST)
 
 clean:
 	rm -rf $(VENV) var

@@ -153,6 +153,41 @@ def select(kg: KnowledgeGraph, sparql: str) -> list[dict[str, str]]:
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 
 
+def assert_same_quads(actual, expected) -> None:
+    """The same quads, blank nodes compared up to renaming (a remote engine names them anew):
+    quads without blank nodes as sets; those with them graph by graph, by RDF graph isomorphism."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    def split(quads):
+        plain, blank = set(), {}
+        for quad in quads:
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                blank.setdefault(quad.graph_name.value, []).append(quad.triple)
+            else:
+                plain.add(quad)
+        return plain, blank
+
+    (plain_a, blank_a), (plain_b, blank_b) = split(actual), split(expected)
+    assert plain_a == plain_b
+    assert blank_a.keys() == blank_b.keys()
+    for graph in blank_a:
+        parsed = [Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+                  for triples in (blank_a[graph], blank_b[graph])]
+        assert len(parsed[0]) == len(parsed[1]) and isomorphic(*parsed), graph
+
+
+@pytest.fixture(scope="session")
+def served_version(kg, remote_engine) -> str:
+    """The version the session's servers report: the embedded store's, or the remote load record's."""
+    if remote_engine is None:
+        return kg.version
+    from kg.remote import read_record
+
+    return read_record(remote_settings(remote_engine)).version
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     import socket

@@ -264,3 +264,26 @@ def test_an_engine_that_goes_down_is_503_not_500(remote_app):
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.status_code, answer.data[:200])
         assert b"Traceback" not in answer.data
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 9, 10, 11, 4096])
+def test_virtuoso_blank_node_ids_are_read_whatever_the_chunks(chunk):
+    """Virtuoso's ``nodeID://b1`` blank nodes in JSON results become labels pyoxigraph reads."""
+    import io
+
+    from server.engine.remote import _BlankNodeIds
+
+    body = ('{"head":{"vars":["b","l"]},"results":{"bindings":[' + ",".join(
+        f'{{"b":{{"type":"bnode","value":"nodeID://b{n}"}},"l":{{"type":"literal","value":"x{n}"}}}}'
+        for n in range(50)) + "]}}").encode()
+
+    class Chunked(io.RawIOBase):
+        def __init__(self):
+            self.data = io.BytesIO(body)
+
+        def read(self, size=-1):
+            return self.data.read(min(size, chunk) if size and size > 0 else chunk)
+
+    rows = list(ox.parse_query_results(_BlankNodeIds(Chunked()), format=ox.QueryResultsFormat.JSON))
+    assert [row["b"].value for row in rows] == [f"b{n}" for n in range(50)]
+    assert [row["l"].value for row in rows] == [f"x{n}" for n in range(50)]

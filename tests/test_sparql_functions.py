@@ -27,6 +27,9 @@ from kg import fiscal
 from kg.normalize import normalize
 from kg.sparql_functions import CATALOGUE, FUNCTIONS, NAMESPACE
 
+#: Extension functions are the embedded engine's: a remote engine does not have them.
+pytestmark = pytest.mark.embedded_only
+
 PREFIXES = (f"PREFIX sckgfn: <{NAMESPACE}>\n"
             "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

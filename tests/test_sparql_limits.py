@@ -29,6 +29,7 @@ from conftest import (
     LIMITED_QUERY_TIMEOUT,
     LIMITED_WEB_WORKERS,
     LiveServer,
+    backend_settings,
     http,
     start_server,
     stop_server,
@@ -65,12 +66,13 @@ def limited(limited_server) -> Server:
 
 
 @pytest.fixture(scope="module")
-def cached(kg, kg_root) -> Server:
+def cached(kg, kg_root, remote_engine) -> Server:
     """The same limits with the result cache on: an app in this process, reached through ``http``."""
     from server import create_app
 
     app = create_app({"STORE": str(kg_root / "store"), "TESTING": True, "QUERY_TIMEOUT": QUERY_TIMEOUT,
-                      "MAX_ROWS": MAX_ROWS, "CACHE": True, "QUERY_WORKERS": 1})
+                      "MAX_ROWS": MAX_ROWS, "CACHE": True, "QUERY_WORKERS": 1,
+                      **backend_settings(remote_engine)})
     base = "http://cached.test"
     http.mount(base + "/", WSGIAdapter(app))
     try:
@@ -158,6 +160,7 @@ def test_runaway_query_times_out_while_a_simple_query_answers(limited):
     assert QUERY_TIMEOUT * 0.9 <= seconds < QUERY_TIMEOUT + 2, f"503 after {seconds:.2f} s"
 
 
+@pytest.mark.embedded_only  # query processes are the embedded engine's; a remote one has its own
 def test_no_query_process_keeps_burning_cpu_after_a_timeout(limited):
     workers_before = _query_workers(limited)
     expected = LIMITED_WEB_WORKERS * DEFAULTS["QUERY_WORKERS"]  # each web process has its own

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -48,7 +49,7 @@ from kg.remote import CONNECT_TIMEOUT, LoadRecord, RemoteEngineSettings, read_re
 from kg.store import Snapshot
 
 from .. import results
-from ..sparql_text import analyse
+from ..sparql_text import analyse, tokens
 from .query import QueryRequest, QueryResult
 from .spill import INLINE_BYTES, SpillingBuffer
 
@@ -220,8 +221,8 @@ class RemoteEngine:
             from .substitute import substitute
 
             text = substitute(text, dict(request.substitutions))
-        if request.base_iri:
-            text = f"BASE <{request.base_iri}>\n{text}"
+        if request.base_iri and _has_relative_iri(text):
+            text = f"BASE <{request.base_iri}> {text}"  # on the first line: error positions keep their line
         form = analyse(request.query).form
         fields: list[tuple[str, str]] = [("query", text)]
         fields += self._dataset(request)
@@ -301,6 +302,7 @@ class RemoteEngine:
                 kind, result = formats.GRAPH, (quad.triple if isinstance(quad, ox.Quad) else quad
                                                 for quad in parsed)
             else:
+                stream = _BlankNodeIds(stream)
                 result = ox.parse_query_results(stream, format=ox.QueryResultsFormat.JSON)
                 kind = results.kind_of(result)
             fmt = results.format_for(request.format, kind) or formats.FORMATS[formats.media_types(kind)[0]]
@@ -321,7 +323,41 @@ class RemoteEngine:
                                 "see the log") from None
         body = output.inline()
         size = len(body) if body is not None else path.stat().st_size
-        return QueryResult(fmt.key, size, written.truncated, body, None if body is not None else path)
+        # Virtuoso cuts a SELECT at its ResultSetMaxRows without an error, saying so in this header only
+        truncated = written.truncated or "X-SPARQL-MaxRows" in response.headers
+        return QueryResult(fmt.key, size, truncated, body, None if body is not None else path)
+
+
+def _has_relative_iri(query: str) -> bool:
+    """Whether an IRI of ``query`` needs a base (only then is ``BASE`` written in front of it)."""
+    return any(kind == "iri" and not _ABSOLUTE.match(text) for kind, text, _, _ in tokens(query))
+
+
+_ABSOLUTE = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+class _BlankNodeIds(io.RawIOBase):
+    """Virtuoso writes blank nodes as ``"nodeID://b10006"`` in JSON results, which is not a blank
+    node label pyoxigraph accepts: the prefix is dropped from every string that starts with it."""
+
+    MARK = b'"nodeID://'
+
+    def __init__(self, raw):
+        self._raw, self._pending = raw, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            chunk = self._raw.read(len(buffer))
+            data = (self._pending + chunk).replace(self.MARK, b'"')
+            # a mark may be cut by the chunk's end: its first bytes wait for the next chunk
+            cut = max(0, len(data) - (len(self.MARK) - 1)) if chunk else len(data)
+            self._pending, data = data[cut:], data[:cut]
+            if data or not chunk:
+                buffer[:len(data)] = data
+                return len(data)
 
 
 class _Deadline(io.RawIOBase):
