@@ -533,14 +533,15 @@ def summary(rows: list[dict]) -> str:
     lines = ["| generated | loaded | embedded load s | remote load s | `oxigraph load` s "
              "| embedded ÷ oxigraph load "
              "| embedded peak MB (sum) | embedded disk MB | engine disk MB | "
-             + " | ".join(f"{b} median p50 ms" for b in BACKENDS) + " |",
+             + " | ".join(f"{b} median p50 ms (queries answered)" for b in BACKENDS) + " |",
              "|---" * (9 + len(BACKENDS)) + "|"]
     for row in rows:
         medians = []
         for b in BACKENDS:
-            values = [row["queries"][f"{b}|{_name(u)}"]["p50"] for u in row["requests"]]
-            values = [v for v in values if v is not None]
-            medians.append(_ms(statistics.median(values)) if values else "—")
+            values = [_p50(row, b, _name(u)) for u in row["requests"]]
+            answered = [v for v in values if v is not None]
+            medians.append(f"{_ms(statistics.median(answered))} ({len(answered)}/{len(values)})"
+                           if answered else "—")
         el, rl, ol = row["embedded_load"], row["remote_load"], row["oxigraph_load"]
         lines.append(f"| {row['generated']:,} | {row['total']:,} | {el['s']:.1f} | {rl['s']:.1f} | "
                      f"{ol['s']:.1f} | "
@@ -565,7 +566,7 @@ def slopes(rows: list[dict]) -> tuple[str, dict]:
     names = [_name(u) for u in rows[0]["requests"]]
     for name in names:
         for b in BACKENDS:
-            points = [(row["total"], row["queries"][f"{b}|{name}"]["p50"]) for row in rows]
+            points = [(row["total"], _p50(row, b, name)) for row in rows]
             found[(b, name)] = slope(points)
             last[(b, name)] = slope(points[-2:]) if len(points) > 2 else None
     lines = ["| query | rows at each size | " + " | ".join(BACKENDS) + " |",
@@ -580,6 +581,12 @@ def slopes(rows: list[dict]) -> tuple[str, dict]:
                                 ("remote_load", "remote"), ("oxigraph_load", "`oxigraph load`"))]
     lines.append("\nSlopes of the load's wall time over all sizes: " + "; ".join(loads) + ".")
     return "\n".join(lines) + "\n", found
+
+
+def _p50(row: dict, backend: str, name: str) -> float | None:
+    """The p50 of a cell, None where an answer was cut (a 200 whose body was not results)."""
+    cell = row["queries"][f"{backend}|{name}"]
+    return None if -1 in cell["rows"] else cell["p50"]
 
 
 def _fmt(value: float | None) -> str:
@@ -597,11 +604,11 @@ def plot(rows: list[dict], target: Path) -> None:
     sizes = [row["total"] for row in rows]
     figure, axes = plt.subplots(2, 3, figsize=(15, 9))
     for ax, backend in zip(axes.flat, BACKENDS, strict=False):
-        for name in names:
-            points = [(row["total"], row["queries"][f"{backend}|{name}"]["p50"]) for row in rows]
+        for index, name in enumerate(names):  # one colour per query in every panel
+            points = [(row["total"], _p50(row, backend, name)) for row in rows]
             points = [(x, y * 1000) for x, y in points if y is not None]
             if points:
-                ax.plot(*zip(*points, strict=True), marker="o", label=name)
+                ax.plot(*zip(*points, strict=True), marker="o", label=name, color=f"C{index}")
         ax.set(xscale="log", yscale="log", title=f"{backend}: canned-query p50", xlabel="triples loaded",
                ylabel="p50 ms")
         ax.grid(True, which="both", alpha=0.3)
@@ -615,16 +622,14 @@ def plot(rows: list[dict], target: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     ax = axes.flat[5]
-    for backend in BACKENDS:
-        points = []
-        for row in rows:
-            values = [row["queries"][f"{backend}|{n}"]["p50"] for n in names]
-            values = [v for v in values if v is not None]
-            if values:
-                points.append((row["total"], statistics.median(values) * 1000))
+    for backend in BACKENDS:  # over the queries the backend answered at every size
+        kept = [n for n in names if all(_p50(row, backend, n) is not None for row in rows)]
+        points = [(row["total"], statistics.median(_p50(row, backend, n) for n in kept) * 1000)
+                  for row in rows] if kept else []
         if points:
             ax.plot(*zip(*points, strict=True), marker="o", label=backend)
-    ax.set(xscale="log", yscale="log", title="median over canned queries of p50", xlabel="triples loaded",
+    ax.set(xscale="log", yscale="log", title="median p50 of the queries answered at every size",
+           xlabel="triples loaded",
            ylabel="ms")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
@@ -693,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(run_size(size, args, work, oxigraph, servers))
             if args.json:
                 args.json.write_text(json.dumps(rows, indent=1))
+    except KeyboardInterrupt as exc:
+        say(f"interrupted ({exc}); stopping what was started")
+        return 130
     finally:
         for server in servers:
             server.stop()
