@@ -138,6 +138,11 @@ class RemoteState:
             except (requests.RequestException, SyntaxError, ValueError) as exc:
                 raise StoreError(f"{self.settings.query_url}: reading graph <{graph}> failed "
                                  f"({exc})") from None
+            got, expected = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))), \
+                record.graphs[graph]
+            if got != expected:  # Virtuoso cuts a CONSTRUCT at ResultSetMaxRows without saying so
+                raise StoreError(f"{self.settings.query_url}: the engine gave {got} of the {expected} "
+                                 f"triples of <{graph}>; raise its result limit (Virtuoso: ResultSetMaxRows)")
         return store
 
 
