@@ -19,6 +19,7 @@ from pathlib import Path
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 BASE = "https://w3id.org/smartcity-kg"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: Search terms of tests/test_api.py and tests/test_queries.py, and more of the same kinds:
 #: kanji, kana, romaji, full and half width, a prefecture prefix, codes, short and common words.
@@ -67,15 +68,52 @@ def urls() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def answers(client) -> dict[str, list[dict]]:
-    """URL → rows (the API's plain JSON) from a Flask test client; a non-200 answer is an error."""
+def term(binding: dict | None) -> str | None:
+    """One term of SPARQL results JSON in Turtle form (``"5.1"^^xsd:decimal``, ``"高松市"@ja``;
+    a simple literal without a datatype), None when unbound."""
+    if binding is None:
+        return None
+    if binding["type"] == "uri":
+        return f"<{binding['value']}>"
+    if binding["type"] == "bnode":
+        return f"_:{binding['value']}"
+    text = json.dumps(binding["value"], ensure_ascii=False)
+    if "xml:lang" in binding:
+        return f"{text}@{binding['xml:lang']}"
+    datatype = binding.get("datatype", XSD + "string")
+    if datatype == XSD + "string":
+        return text
+    return f"{text}^^xsd:{datatype[len(XSD):]}" if datatype.startswith(XSD) else f"{text}^^<{datatype}>"
+
+
+def table(results: dict) -> dict:
+    """SPARQL results JSON as {"columns": [...], "rows": [[term or None, ...], ...]}, in order."""
+    columns = results["head"]["vars"]
+    return {"columns": columns,
+            "rows": [[term(row.get(c)) for c in columns] for row in results["results"]["bindings"]]}
+
+
+def answers(client) -> dict[str, dict]:
+    """URL → its answer as :func:`table` (asked as ``format=srj``, so every term keeps its datatype
+    or language) from a Flask test client; a non-200 answer is an error."""
     out = {}
     for url in urls():
-        response = client.get(url)
+        response = client.get(url + ("&" if "?" in url else "?") + "format=srj")
         if response.status_code != 200:
             raise RuntimeError(f"{url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-        out[url] = response.get_json()
+        out[url] = table(response.get_json())
     return out
+
+
+def dump(recorded: dict[str, dict], out) -> None:
+    """Write answers as JSON with one row per line (small, and readable in a diff)."""
+    out.write("{\n")
+    for i, (url, answer) in enumerate(sorted(recorded.items())):
+        rows = ",\n".join("   " + json.dumps(row, ensure_ascii=False) for row in answer["rows"])
+        out.write(f' {json.dumps(url, ensure_ascii=False)}: {{"columns": '
+                  f'{json.dumps(answer["columns"])}, "rows": [\n{rows}\n ]}}'
+                  + ("," if i < len(recorded) - 1 else "") + "\n")
+    out.write("}\n")
 
 
 if __name__ == "__main__":
@@ -83,5 +121,4 @@ if __name__ == "__main__":
     from server.app import create_app
 
     app = create_app({"STORE": sys.argv[1], "TESTING": True, "CACHE": False})
-    json.dump(answers(app.test_client()), sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
-    sys.stdout.write("\n")
+    dump(answers(app.test_client()), sys.stdout)
