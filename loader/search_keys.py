@@ -31,10 +31,12 @@ No source states these keys: the void graph says so (``loader/void.py``), and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS, XSD
 
 from kg.normalize import normalize
 
@@ -49,7 +51,8 @@ LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 def node(iris: Iris, label: Literal) -> URIRef:
     """The IRI of the key node of one label literal: a fragment of the graph's IRI, from a hash of
     the literal with its language or datatype (stable from load to load)."""
-    written = f"{label}\x00{label.language or ''}\x00{label.datatype or ''}"
+    datatype = "" if label.language or label.datatype in (None, XSD.string) else label.datatype
+    written = f"{label}\x00{label.language or ''}\x00{datatype}"
     return URIRef(f"{iris.graph(GRAPH)}#l-{hashlib.sha256(written.encode('utf-8')).hexdigest()[:20]}")
 
 
@@ -71,3 +74,30 @@ def derive(graphs: Iterable[Graph], iris: Iris) -> Graph:
                 keys.add((subject, SKOSXL.literalForm, label))
                 keys.add((subject, SCKG.nameKey, Literal(normalize(str(label)))))
     return keys
+
+
+def derive_streamed(path: Path, iris: Iris) -> Iterator[ox.Triple]:
+    """The key triples of the labels in an N-Triples file, read as it goes (never the whole file
+    as Python objects): for extra files too large for :func:`derive`. A label met twice gives its
+    triples twice (a store keeps one).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "extra.nt"
+    ...     _ = path.write_text('<http://ex/a> <http://www.w3.org/2000/01/rdf-schema#label> "ｶﾝｵﾝｼﾞ"@ja .\\n')
+    ...     keys = list(derive_streamed(path, Iris()))
+    >>> [(t.predicate.value.rsplit("#")[1], t.object.value) for t in keys]
+    [('literalForm', 'ｶﾝｵﾝｼﾞ'), ('nameKey', 'kanonzi')]
+    """
+    wanted = {ox.NamedNode(str(p)) for p in LABELS}
+    literal_form, name_key = ox.NamedNode(str(SKOSXL.literalForm)), ox.NamedNode(str(SCKG.nameKey))
+    with open(path, "rb") as handle:
+        for triple in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES):
+            if triple.predicate in wanted and isinstance(triple.object, ox.Literal):
+                label = triple.object
+                same = Literal(label.value, lang=label.language,
+                               datatype=None if label.language else URIRef(label.datatype.value))
+                subject = ox.NamedNode(str(node(iris, same)))
+                yield ox.Triple(subject, literal_form, label)
+                yield ox.Triple(subject, name_key, ox.Literal(normalize(label.value)))
+
