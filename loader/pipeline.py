@@ -32,7 +32,7 @@ from .vocab import Iris
 from .void import describe
 
 GENERATED = ("briefing", "localgovjp", "localgov-changes", "service-implementations", "curated",
-             "translations", "iri-history", "void")
+             "translations", "iri-history", "search-keys", "void")
 EXTRA_FORMATS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
     ".rdf": "xml", ".xml": "xml", ".owl": "xml", ".jsonld": "json-ld", ".json": "json-ld",

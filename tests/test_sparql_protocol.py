@@ -33,7 +33,7 @@ BASE = "https://w3id.org/smartcity-kg/"
 SCKG = BASE + "ontology#"
 GRAPH = {name: f"{BASE}graph/{name}" for name in
          ("briefing", "localgovjp", "localgov-changes", "service-implementations", "curated", "translations",
-          "iri-history", "ontology", "void")}
+          "iri-history", "search-keys", "ontology", "void")}
 TAKAMATSU = BASE + "id/municipality/372013"
 PREFIXES = (f"PREFIX sckg: <{SCKG}>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
