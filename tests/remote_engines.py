@@ -175,11 +175,11 @@ def _running(command: list[str], workdir: Path, query_url: str, log: Path) -> It
 
 @contextmanager
 def oxigraph_server(workdir: Path, in_memory: bool = False, *, union_default_graph: bool = True,
-                    timeout_s: float | None = None) -> Iterator[RemoteEngine]:
+                    timeout_s: int | None = None) -> Iterator[RemoteEngine]:
     """Run ``oxigraph serve`` on a free loopback port; data in ``workdir/oxigraph`` unless in memory.
 
-    ``timeout_s`` is Oxigraph's ``--timeout-s`` (query evaluation; see tests/test_remote_engines.py
-    for what it does and does not stop).
+    ``timeout_s`` is Oxigraph's ``--timeout-s`` (whole seconds; see tests/test_remote_engines.py for
+    what it does and does not stop).
     """
     binary = oxigraph_binary()
     if binary is None:
@@ -194,7 +194,7 @@ def oxigraph_server(workdir: Path, in_memory: bool = False, *, union_default_gra
     if union_default_graph:
         command.append("--union-default-graph")
     if timeout_s is not None:
-        command += ["--timeout-s", str(timeout_s)]
+        command += ["--timeout-s", str(int(timeout_s))]
     log = workdir / "oxigraph.log"
     with _running(command, workdir, f"{base}/query", log) as (pid, ready):
         yield RemoteEngine(name="oxigraph-memory" if in_memory else "oxigraph", query_url=f"{base}/query",
