@@ -202,7 +202,7 @@ def oxigraph_server(workdir: Path, in_memory: bool = False, *, union_default_gra
                            password=None, auth=None, pid=pid, workdir=workdir, ready_seconds=ready, log=log)
 
 
-def render_virtuoso_ini(directory: Path, sql_port: int, http_port: int, max_rows: int = 10000,
+def render_virtuoso_ini(directory: Path, sql_port: int, http_port: int, max_rows: int = 100_000,
                         max_execution_time: int = 60) -> str:
     """deploy/virtuoso/virtuoso.ini with its ${...} placeholders filled (what envsubst does)."""
     return Template(VIRTUOSO_INI.read_text(encoding="utf-8")).substitute(
@@ -221,9 +221,13 @@ def isql(sql_port: int, password: str, statements: str) -> str:
 
 
 @contextmanager
-def virtuoso_server(workdir: Path, *, max_rows: int = 10000, max_execution_time: int = 60,
+def virtuoso_server(workdir: Path, *, max_rows: int = 100_000, max_execution_time: int = 60,
                     user: str = "smartcity") -> Iterator[RemoteEngine]:
     """Run ``virtuoso-t +foreground`` on a fresh database in ``workdir/virtuoso``.
+
+    ``max_rows`` (ResultSetMaxRows) is the server's default MAX_ROWS: Virtuoso cuts SELECT results,
+    CONSTRUCT results and Graph Store GETs at it without an error, so it must not be below the
+    server's own cap nor below the largest graph (33506 triples).
 
     The dba password is replaced by a random one, and ``user`` (random password, SPARQL_UPDATE) is
     the Graph Store user, with HTTP digest authentication.

@@ -77,8 +77,7 @@ def engine(request, tmp_path_factory) -> RemoteEngine:
     require("virtuoso" if name == "virtuoso" else "oxigraph")
     workdir = tmp_path_factory.mktemp(name)
     if name == "virtuoso":
-        # ResultSetMaxRows also cuts Graph Store GETs: above the largest graph (33506 triples)
-        manager = virtuoso_server(workdir, max_rows=100000)
+        manager = virtuoso_server(workdir)  # ResultSetMaxRows 100000: above the largest graph
     else:
         manager = oxigraph_server(workdir, in_memory=name == "oxigraph-memory")
     with manager as running:
