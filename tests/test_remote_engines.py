@@ -317,20 +317,23 @@ ORDER_BY_TERMS = ('"Hokkaido"@en "北海道"@ja "ホッカイドウ"@ja-hrkt "Ao
 def test_order_by_across_kinds_of_terms(engine):
     """The engines order terms differently. SPARQL 1.1 puts IRIs before literals and leaves the order
     of language-tagged literals open: Oxigraph sorts literals by their text whatever the tag; Virtuoso
-    puts a simple literal before the IRI (against the spec), groups tagged literals by tag, then
-    "x"^^xsd:string, then numbers. ORDER BY LANG(?l) STR(?l) gives one order on both."""
+    puts a simple literal before the IRI (against the spec), then the tagged literals grouped by tag,
+    the groups in an order that depends on the database (it differed between two of its instances
+    here), then "x"^^xsd:string, then numbers. ORDER BY STR(?l) gives one order on both."""
     query = f"SELECT ?l {{ VALUES ?l {{ {ORDER_BY_TERMS} }} }} ORDER BY ?l"
     found = [row["l"].value for row in select(engine, query)]
     if engine.name == "virtuoso":
-        assert found == ["Aomori", "http://x.example/i", "Hokkaido", "北海道", "青森", "ホッカイドウ",
-                         "b", "3"]
+        assert found[:2] == ["Aomori", "http://x.example/i"] and found[-2:] == ["b", "3"]
+        groups = [["Hokkaido"], ["北海道", "青森"], ["ホッカイドウ"]]  # en, ja, ja-hrkt
+        tagged = found[2:-2]
+        assert sorted(tagged) == sorted(sum(groups, []))
+        assert all(tagged[tagged.index(g[0]):tagged.index(g[0]) + len(g)] == g for g in groups)
     else:
         assert found == ["http://x.example/i", "3", "Aomori", "Hokkaido", "b", "ホッカイドウ", "北海道",
                          "青森"]
-    stable = (f"SELECT ?l {{ VALUES ?l {{ {ORDER_BY_TERMS} }} FILTER(isLiteral(?l)) }} "
-              "ORDER BY LANG(?l) STR(?l)")
-    assert [row["l"].value for row in select(engine, stable)] == [
-        "3", "Aomori", "b", "Hokkaido", "北海道", "青森", "ホッカイドウ"]
+    by_text = f"SELECT ?l {{ VALUES ?l {{ {ORDER_BY_TERMS} }} FILTER(isLiteral(?l)) }} ORDER BY STR(?l)"
+    assert [row["l"].value for row in select(engine, by_text)] == [
+        "3", "Aomori", "Hokkaido", "b", "ホッカイドウ", "北海道", "青森"]  # code point order
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
