@@ -89,7 +89,9 @@ class RemoteState:
                 except StoreError:
                     self._record, self._read_at = None, time.monotonic()
                     raise
-                self._record, self._read_at = found, time.monotonic()
+                # a record being replaced can read as missing for a moment (Virtuoso's PUT deletes,
+                # then inserts): keep the one read before rather than report nothing loaded
+                self._record, self._read_at = found or self._record, time.monotonic()
             if self._record is None:
                 raise StoreError(f"{self.settings.query_url}: nothing loaded there; run "
                                  "'smartcity-kg load' with ENGINE=remote first")
