@@ -6,8 +6,11 @@ once it is completely built, so bad input never touches ``data/ttl/`` or the ser
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
+import weakref
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -22,8 +25,8 @@ from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
 from kg.errors import LoaderError, ValidationFailed
 
+from . import search_keys, validate_cache, validate_store
 from . import validate as shacl
-from . import validate_cache, validate_store
 from .convert import convert
 from .csvsource import read_table
 from .terms import to_ox
@@ -93,7 +96,35 @@ def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
             compiled.streamed[name] = path
         else:
             compiled.extras[name] = parse_extra(path, iris)
+    _derive_extra_keys(compiled)
     return compiled
+
+
+#: The graph of the search keys of the extra files' labels (``extra/`` like them, so that
+#: ``data/ttl/search-keys.ttl`` stays the bundled data's).
+EXTRA_KEYS = "search-keys"
+
+
+def _derive_extra_keys(compiled: Compiled) -> None:
+    """The comparison forms of the extra files' labels (loader/search_keys.py), in a graph of their
+    own: the canned queries find names through these keys on any engine. Streamed extras give a
+    streamed N-Triples file of keys, written as they are read."""
+    if compiled.extras:
+        keys = Graph(identifier=compiled.iris.graph(f"extra/{EXTRA_KEYS}"))
+        for triple in search_keys.derive(list(compiled.extras.values()), compiled.iris):
+            keys.add(triple)
+        compiled.extras[EXTRA_KEYS] = keys
+    if compiled.streamed:
+        folder = Path(tempfile.mkdtemp(prefix="smartcity-kg-keys-"))
+        weakref.finalize(compiled, shutil.rmtree, folder, ignore_errors=True)
+        target = folder / f"{EXTRA_KEYS}.nt"
+        with open(target, "wb") as output:
+            for path in list(compiled.streamed.values()):
+                ox.serialize(search_keys.derive_streamed(path, compiled.iris), output,
+                             format=ox.RdfFormat.N_TRIPLES)
+        name = EXTRA_KEYS if EXTRA_KEYS not in compiled.extras else f"{EXTRA_KEYS}-streamed"
+        if target.stat().st_size:
+            compiled.streamed[name] = target
 
 
 def _extra_name(path: Path, taken: dict) -> str:
