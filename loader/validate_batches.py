@@ -5,8 +5,9 @@ a batch holds a few thousand subjects. What a node shape looks at is the focus n
 (in every graph), the triples pointing at it through the inverse paths the shapes use, and the
 triples of the nodes at the other end (their type, the property a ``*Reference`` shape requires,
 the second step of a sequence path). A batch holds exactly that for its subjects; results about
-other nodes of the batch (the neighbours, judged on partial data) are dropped. Each subject is
-judged in one batch only: the one of the first graph (in name order) it has triples in.
+other nodes of the batch (the neighbours, judged on partial data) are dropped. Each subject of
+the union of the graphs is judged in one batch only. Oxigraph builds a batch's data with one
+CONSTRUCT query (:func:`batch_query`) and serializes it, so no triple becomes a Python object.
 
 Engines: ``pyshacl`` (the reference) or ``rudof`` (pyrudof, Rust), used as a fast screen: a batch
 it passes is accepted, a batch it fails is judged again by pySHACL, so every report is pySHACL's.
@@ -16,96 +17,100 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDF, RDFS
 
 from .validate import Violation, ontology, raw_violations
 from .validate_sets import split
 from .vocab import SH
 
 ENGINES = ("pyshacl", "rudof")
-RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 @cache
 def inverse_predicates() -> tuple[ox.NamedNode, ...]:
     """The predicates the node shapes follow backwards (``sh:inversePath``)."""
-    return tuple(sorted(inverse_lookups(), key=lambda n: n.value))
+    found = {ox.NamedNode(str(p)) for p in split()[0].objects(None, SH.inversePath)}
+    return tuple(sorted(found, key=lambda n: n.value))
 
 
-@cache
-def inverse_lookups() -> dict[ox.NamedNode, frozenset[ox.NamedNode] | None]:
-    """Each inverse-path predicate, with the classes whose instances are judged along it (the
-    shape's target classes and their subclasses), or None where a shape has another kind of target.
-
-    A subject of none of those classes needs no lookup of triples pointing at it.
-    """
-    node_shapes, onto = split()[0], ontology()
-    lookups: dict[ox.NamedNode, frozenset[ox.NamedNode] | None] = {}
-    for path, predicate in node_shapes.subject_objects(SH.inversePath):
-        key = ox.NamedNode(str(predicate))
-        for prop in node_shapes.subjects(SH.path, path):
-            for shape in node_shapes.subjects(SH.property, prop):
-                targets = set(node_shapes.objects(shape, SH.targetClass))
-                other = any((shape, t, None) in node_shapes for t in (
-                    SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target))
-                classes = {c for t in targets for c in onto.transitive_subjects(RDFS.subClassOf, t)}
-                if other or not targets or lookups.get(key, frozenset()) is None:
-                    lookups[key] = None
-                else:
-                    lookups[key] = lookups.get(key, frozenset()) | {ox.NamedNode(str(c)) for c in classes}
-    return lookups
-
-
-def subject_batches(store: ox.Store, size: int) -> Iterator[tuple[str, list[str]]]:
-    """(graph IRI, subjects) batches: every subject of every named graph, ``size`` at most."""
-    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
-        batch = []
-        for row in store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"):
-            batch.append(str(row["s"]))
-            if len(batch) >= size:
-                yield graph.value, batch
-                batch = []
-        if batch:
-            yield graph.value, batch
+def subject_batches(store: ox.Store, size: int) -> Iterator[list[str]]:
+    """Batches of ``size`` subjects at most (N-Triples terms): every subject of the union of the
+    graphs once, so each subject is judged once, with its triples in every graph."""
+    batch: list[str] = []
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s"  # neighbours in IRI order share more
+    for row in store.query(query, use_default_graph_as_union=True):
+        batch.append(str(row[0]))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _term(text: str) -> ox.NamedNode | ox.BlankNode:
     return ox.BlankNode(text[2:]) if text.startswith("_:") else ox.NamedNode(text[1:-1])
 
 
-def batch_data(store: ox.Store, graph: str, subjects: list[str]) -> tuple[bytes, set[str]]:
-    """N-Triples of what the batch's subjects are judged on, and the subjects it owns (as IRIs)."""
+def batch_query(subjects: list[str]) -> str:
+    """The CONSTRUCT of what the IRI ``subjects`` are judged on (run over the union of the graphs).
+
+    Their own triples, the triples pointing at them along the shapes' inverse paths, and every
+    triple of the nodes at the other end of either (once each: the neighbours are made distinct
+    first, so a node many subjects point at is not repeated).
+    """
+    values = " ".join(subjects)
+    inverse = " ".join(str(p) for p in inverse_predicates())
+    # LATERAL: Oxigraph looks each subject up in its indexes (a plain join with VALUES would
+    # scan every triple of the store for a hash join)
+    return (
+        "CONSTRUCT { ?s ?p ?o . ?x ?q ?s . ?n ?r ?m } WHERE {\n"
+        f"  {{ VALUES ?s {{ {values} }} LATERAL {{ ?s ?p ?o }} }}\n"
+        f"  UNION {{ VALUES ?s {{ {values} }} LATERAL {{ VALUES ?q {{ {inverse} }} ?x ?q ?s }} }}\n"
+        "  UNION {\n"
+        "    { SELECT DISTINCT ?n WHERE {\n"
+        f"      VALUES ?s0 {{ {values} }}\n"
+        "      LATERAL { { ?s0 ?p0 ?n FILTER (!isLiteral(?n)) }\n"
+        f"                UNION {{ VALUES ?q0 {{ {inverse} }} ?n ?q0 ?s0 }} }} }} }}\n"
+        "    LATERAL { ?n ?r ?m } }\n"
+        "}"
+    )
+
+
+def _blank_subject_triples(store: ox.Store, node: ox.BlankNode) -> set[ox.Triple]:
+    """What a blank-node subject is judged on (SPARQL cannot name it in VALUES): the same parts
+    as :func:`batch_query`, by pattern lookups."""
     triples: set[ox.Triple] = set()
-    owned: set[str] = set()
     neighbours: set = set()
-    for text in subjects:
-        node = _term(text)
-        quads = list(store.quads_for_pattern(node, None, None))
-        if min(q.graph_name.value for q in quads) != graph:
-            continue  # judged with the first graph it has triples in
-        owned.add(node.value)
-        types = set()
-        for q in quads:
+    for q in store.quads_for_pattern(node, None, None):
+        triples.add(q.triple)
+        if not isinstance(q.object, ox.Literal):
+            neighbours.add(q.object)
+    for predicate in inverse_predicates():
+        for q in store.quads_for_pattern(None, predicate, node):
             triples.add(q.triple)
-            if not isinstance(q.object, ox.Literal):
-                neighbours.add(q.object)
-                if q.predicate == RDF_TYPE:
-                    types.add(q.object)
-        for predicate, classes in inverse_lookups().items():
-            if classes is not None and not types & classes:
-                continue
-            for q in store.quads_for_pattern(None, predicate, node):
-                triples.add(q.triple)
-                neighbours.add(q.subject)
-    for node in neighbours:
-        for q in store.quads_for_pattern(node, None, None):
-            triples.add(q.triple)
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", owned
+            neighbours.add(q.subject)
+    for other in neighbours:
+        triples.update(q.triple for q in store.quads_for_pattern(other, None, None))
+    return triples
+
+
+def batch_data(store: ox.Store, subjects: list[str]) -> tuple[bytes, set[str]]:
+    """N-Triples of what the batch's subjects are judged on, and the subjects it owns (their
+    IRIs or blank-node ids, as the engines name focus nodes). Built by Oxigraph, not in Python."""
+    iris = [s for s in subjects if not s.startswith("_:")]
+    blanks = [_term(s) for s in subjects if s.startswith("_:")]
+    data = b""
+    if iris:
+        data = store.query(batch_query(iris), use_default_graph_as_union=True).serialize(
+            format=ox.RdfFormat.N_TRIPLES) or b""
+    if blanks:
+        triples = set().union(*(_blank_subject_triples(store, b) for b in blanks))
+        data += ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return data, {s[1:-1] for s in iris} | {b.value for b in blanks}
 
 
 @cache
@@ -143,23 +148,30 @@ def _rudof_fails(data: bytes, owned: set[str]) -> bool:
     return any(v.focus_node in owned for v in report.violations)
 
 
-def validate_batch(job: tuple[str, str, list[str], str]) -> list[Violation]:
+def validate_batch(job: tuple[str, list[str], str]) -> list[Violation]:
     """Judge one batch in a worker: the violations about the subjects it owns."""
-    store_path, graph, subjects, engine = job
-    data, owned = batch_data(_store(store_path), graph, subjects)
+    store_path, subjects, engine = job
+    data, owned = batch_data(_store(store_path), subjects)
     if not owned or (engine == "rudof" and not _rudof_fails(data, owned)):
         return []
     return [v for v in _pyshacl(data) if v.focus in owned]
 
 
 def violations(store_path: str, engine: str = "pyshacl", batch_size: int = 2000,
-               workers: int | None = None) -> list[Violation]:
-    """Node-shape violations of the store at ``store_path`` (opened read-only here and in workers)."""
+               workers: int | None = None, subjects: Sequence[str] | None = None) -> list[Violation]:
+    """Node-shape violations of the store at ``store_path`` (opened read-only here and in workers),
+    of every subject or only of ``subjects`` (N-Triples terms); a single batch is judged here,
+    without starting worker processes."""
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r} (use one of {', '.join(ENGINES)})")
+    if subjects is not None:
+        batches: Iterable[list[str]] = [list(subjects[i:i + batch_size])
+                                        for i in range(0, len(subjects), batch_size)]
+        workers = 1 if len(batches) <= 1 else workers
+    else:
+        batches = subject_batches(ox.Store.read_only(store_path), batch_size)
     workers = workers or min(2, os.cpu_count() or 1)
-    jobs = ((store_path, graph, subjects, engine)
-            for graph, subjects in subject_batches(ox.Store.read_only(store_path), batch_size))
+    jobs = ((store_path, batch, engine) for batch in batches)
     found: list[Violation] = []
     if workers == 1:
         for job in jobs:
