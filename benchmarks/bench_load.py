@@ -110,11 +110,19 @@ def run_today(work: Path, before: Path | None) -> list[tuple[str, dict]]:
             rows.append((f"{label}`load --shacl {engine}` (fresh store, dumps written)",
                          load(checkout, engine, work, [])))
         store = Path(tempfile.mkdtemp(dir=work)) / "store"
-        load(checkout, "rudof", work, [], "--no-dumps", store=store)
+        sources = store.parent / "source"
+        shutil.copytree(PROJECT / "data" / "source", sources)
+        at = ("--source-dir", str(sources))
+        load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)
         rows.append((f"{label}`load --shacl rudof --skip-unchanged` again (unchanged data: no validation)",
-                     load(checkout, "rudof", work, [], "--skip-unchanged", store=store)))
+                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", store=store)))
         rows.append((f"{label}same with `--no-dumps` (no validation, no dumps)",
-                     load(checkout, "rudof", work, [], "--skip-unchanged", "--no-dumps", store=store)))
+                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
+        kpis = sources / "kpis.csv"  # one cell changed: one graph changes
+        text = kpis.read_text(encoding="utf-8")
+        kpis.write_text(text.replace(",100,2025,", ",101,2025,", 1), encoding="utf-8")
+        rows.append((f"{label}one cell of `kpis.csv` changed, `--skip-unchanged --no-dumps`",
+                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
         shutil.rmtree(store.parent)
     started = time.perf_counter()
     subprocess.run([*cli(None), "--help"], check=True, capture_output=True)

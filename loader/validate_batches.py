@@ -10,7 +10,8 @@ the union of the graphs is judged in one batch only. Oxigraph builds a batch's d
 CONSTRUCT query (:func:`batch_query`) and serializes it, so no triple becomes a Python object.
 
 Engines: ``pyshacl`` (the reference) or ``rudof`` (pyrudof, Rust), used as a fast screen: a batch
-it passes is accepted, a batch it fails is judged again by pySHACL, so every report is pySHACL's.
+it passes is accepted, the subjects it flags are judged again by pySHACL, so every report is
+pySHACL's.
 """
 
 from __future__ import annotations
@@ -39,16 +40,16 @@ def inverse_predicates() -> tuple[ox.NamedNode, ...]:
 
 def subject_batches(store: ox.Store, size: int) -> Iterator[list[str]]:
     """Batches of ``size`` subjects at most (N-Triples terms): every subject of the union of the
-    graphs once, so each subject is judged once, with its triples in every graph."""
-    batch: list[str] = []
-    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s"  # neighbours in IRI order share more
-    for row in store.query(query, use_default_graph_as_union=True):
-        batch.append(str(row[0]))
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    graphs once, so each subject is judged once, with its triples in every graph.
+
+    In IRI order, so that neighbouring subjects (a programme's records, a KPI's observations)
+    share their neighbours' triples in one batch: ~10 % fewer triples to judge. Sorted here, not
+    with ``ORDER BY`` (Oxigraph decodes both strings at every comparison: minutes at 10^6).
+    """
+    rows = store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")
+    subjects = sorted(str(row[0]) for row in rows)
+    for start in range(0, len(subjects), size):
+        yield subjects[start:start + size]
 
 
 def _term(text: str) -> ox.NamedNode | ox.BlankNode:
@@ -137,24 +138,34 @@ def _rudof():
     return rudof
 
 
-def _rudof_fails(data: bytes, owned: set[str]) -> bool:
-    """Whether rudof finds a violation about a node the batch owns."""
+def _rudof_flags(data: bytes, owned: set[str]) -> set[str]:
+    """The nodes the batch owns that rudof finds a violation about."""
     import pyrudof
 
     rudof = _rudof()
     rudof.reset_data()
     rudof.read_data(data.decode() + _ontology_ntriples(), format=pyrudof.RDFFormat.NTriples)
     report = rudof.validate_shacl()
-    return any(v.focus_node in owned for v in report.violations)
+    return {v.focus_node for v in report.violations} & owned
 
 
 def validate_batch(job: tuple[str, list[str], str]) -> list[Violation]:
-    """Judge one batch in a worker: the violations about the subjects it owns."""
+    """Judge one batch in a worker: the violations about the subjects it owns.
+
+    With rudof as the screen, pySHACL judges again, on their own neighbourhoods, only the
+    subjects rudof flags: the report is pySHACL's, and a few faults in 10^6 triples cost a few
+    small pySHACL runs, not one per batch.
+    """
     store_path, subjects, engine = job
-    data, owned = batch_data(_store(store_path), subjects)
-    if not owned or (engine == "rudof" and not _rudof_fails(data, owned)):
-        return []
-    return [v for v in _pyshacl(data) if v.focus in owned]
+    store = _store(store_path)
+    data, owned = batch_data(store, subjects)
+    if owned and engine == "rudof":
+        flagged = _rudof_flags(data, owned)
+        subjects = [s for s in subjects if _term(s).value in flagged]
+        if not subjects:
+            return []
+        data, owned = batch_data(store, subjects)
+    return [v for v in _pyshacl(data) if v.focus in owned] if owned else []
 
 
 def violations(store_path: str, engine: str = "pyshacl", batch_size: int = 2000,
