@@ -22,7 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF
 
 from .validate import Violation, ontology, raw_violations
 from .validate_sets import split
@@ -36,6 +38,64 @@ def inverse_predicates() -> tuple[ox.NamedNode, ...]:
     """The predicates the node shapes follow backwards (``sh:inversePath``)."""
     found = {ox.NamedNode(str(p)) for p in split()[0].objects(None, SH.inversePath)}
     return tuple(sorted(found, key=lambda n: n.value))
+
+
+def _first_steps(graph: Graph, path) -> set:
+    """The predicates a SHACL path starts with (the first step of a sequence, every alternative)."""
+    if not isinstance(path, BNode):
+        return {path}
+    if graph.value(path, RDF.first) is not None:
+        return _first_steps(graph, next(iter(Collection(graph, path))))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return set().union(*(_first_steps(graph, p) for p in Collection(graph, alternatives)))
+    for step in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+        if graph.value(path, step) is not None:
+            return _first_steps(graph, graph.value(path, step))
+    return set()  # an inverse path starts at triples pointing at the node: not its own
+
+
+def _nested(graph: Graph, shape) -> list:
+    """The shapes ``shape`` applies to its value nodes (``sh:node``, ``sh:not``, … the lists too)."""
+    found = [o for k in (SH.node, SH.qualifiedValueShape, SH["not"]) for o in graph.objects(shape, k)]
+    for key in (SH["or"], SH.xone, SH["and"]):
+        for members in graph.objects(shape, key):
+            found += list(Collection(graph, members))
+    return found
+
+
+@cache
+def neighbour_predicates() -> tuple[ox.NamedNode, ...] | None:
+    """The predicates of a neighbour's triples that any shape can look at: ``rdf:type`` (for
+    ``sh:class``), the paths of the shapes applied to value nodes (``sh:node`` — the
+    ``*Reference`` shapes —, ``sh:qualifiedValueShape``, ``sh:not``, ``sh:or`` …, recursively),
+    the second steps of sequence paths, and the predicates of ``sh:equals`` and its kin. None (all
+    of them) if a shape applied to value nodes is closed, since it looks at every predicate.
+
+    A batch holds only these of its neighbours' triples: about 30 % less for the engines to read.
+    """
+    shapes = split()[0]
+    found = {RDF.type}
+    todo = [n for s in set(shapes.subjects(None, None)) for n in _nested(shapes, s)]
+    seen = set()
+    while todo:
+        shape = todo.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        if shapes.value(shape, SH.closed) is not None:
+            return None
+        for prop in [shape, *shapes.objects(shape, SH.property)]:
+            for path in shapes.objects(prop, SH.path):
+                found |= _first_steps(shapes, path)
+            todo += _nested(shapes, prop)
+    for path in shapes.objects(None, SH.path):
+        if isinstance(path, BNode) and shapes.value(path, RDF.first) is not None:
+            for step in list(Collection(shapes, path))[1:]:
+                found |= _first_steps(shapes, step)
+    for key in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+        found |= set(shapes.objects(None, key))
+    return tuple(sorted(ox.NamedNode(str(p)) for p in found if isinstance(p, URIRef)))
 
 
 def subject_batches(store: ox.Store, size: int) -> Iterator[list[str]]:
@@ -59,12 +119,15 @@ def _term(text: str) -> ox.NamedNode | ox.BlankNode:
 def batch_query(subjects: list[str]) -> str:
     """The CONSTRUCT of what the IRI ``subjects`` are judged on (run over the union of the graphs).
 
-    Their own triples, the triples pointing at them along the shapes' inverse paths, and every
-    triple of the nodes at the other end of either (once each: the neighbours are made distinct
-    first, so a node many subjects point at is not repeated).
+    Their own triples, the triples pointing at them along the shapes' inverse paths, and the
+    triples of the nodes at the other end of either that a shape can look at
+    (:func:`neighbour_predicates`; once each: the neighbours are made distinct first, so a node
+    many subjects point at is not repeated).
     """
     values = " ".join(subjects)
     inverse = " ".join(str(p) for p in inverse_predicates())
+    kept = neighbour_predicates()
+    restrict = "" if kept is None else f"VALUES ?r {{ {' '.join(str(p) for p in kept)} }}"
     # LATERAL: Oxigraph looks each subject up in its indexes (a plain join with VALUES would
     # scan every triple of the store for a hash join)
     return (
@@ -76,7 +139,7 @@ def batch_query(subjects: list[str]) -> str:
         f"      VALUES ?s0 {{ {values} }}\n"
         "      LATERAL { { ?s0 ?p0 ?n FILTER (!isLiteral(?n)) }\n"
         f"                UNION {{ VALUES ?q0 {{ {inverse} }} ?n ?q0 ?s0 }} }} }} }}\n"
-        "    LATERAL { ?n ?r ?m } }\n"
+        f"    LATERAL {{ {restrict} ?n ?r ?m }} }}\n"
         "}"
     )
 

@@ -121,6 +121,7 @@ def test_a_batch_holds_each_subject_once_with_its_neighbourhood(world, tmp_path)
                                                      use_default_graph_as_union=True)}
     assert len(subjects) == len(set(subjects)) and set(subjects) == everything
     assert any(s.startswith("_:") for s in subjects)  # the ontology's blank nodes, by lookups
+    kept = set(validate_batches.neighbour_predicates())
     for batch in batches[:3] + batches[-2:]:
         data, owned = validate_batches.batch_data(store, batch)
         got = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
@@ -130,7 +131,8 @@ def test_a_batch_holds_each_subject_once_with_its_neighbourhood(world, tmp_path)
             assert own <= got
             for t in own:
                 if not isinstance(t.object, ox.Literal):
-                    assert {q.triple for q in store.quads_for_pattern(t.object, None, None)} <= got
+                    assert {q.triple for q in store.quads_for_pattern(t.object, None, None)
+                            if q.predicate in kept} <= got
         assert owned == {validate_batches._term(t).value for t in batch}
 
 
@@ -247,6 +249,14 @@ def test_streamed_files_are_named_with_their_lines(planted, tmp_path):
 def test_inverse_paths_come_from_the_shapes():
     names = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in validate_batches.inverse_predicates()}
     assert names == {"parentMunicipality", "amount", "observation", "figure", "deliverable"}
+
+
+def test_neighbours_keep_what_the_shapes_look_at():
+    """Of a neighbour, a batch keeps its type, what a *Reference shape requires, and the second
+    step of a sequence path (``sckg:cityOS/sckg:owner``); not, say, its labels in other scripts."""
+    names = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in validate_batches.neighbour_predicates()}
+    assert {"type", "prefecture", "localGovernmentCode", "owner", "program", "fiscalYear"} <= names
+    assert not names & {"altLabel", "homepage", "description", "municipality"}
 
 
 def test_cache_key_changes_with_any_triple_and_not_with_order():
