@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -171,15 +171,16 @@ def _validate_batched(compiled: Compiled, engine: str, workdir: Path | None,
 
 
 def _validate_version(compiled: Compiled, engine: str, directory: Path,
-                      subjects: list[str] | None = None) -> None:
+                      subjects: list[str] | None = None, say: Callable[[str], None] | None = None) -> None:
     """The batched validator over the new store version, before the switch (``kg.store.build``'s
     ``check``): the data is bulk-loaded once. With ``subjects``, the node shapes judge only those
     (``validate_store.changed_subjects``).
 
     :raises ValidationFailed: with the report.
     """
+    progress = None if say is None else (lambda done, of: say(f"{done}/{of} batches of subjects judged"))
     _fail_if(validate_store.store_violations(directory, _origins(compiled), engine=engine,
-                                             subjects=subjects), compiled)
+                                             subjects=subjects, progress=progress), compiled)
 
 
 def _lines_in_files(found: list, files: list[Path]) -> list:
@@ -266,7 +267,7 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
             what = "every subject" if subjects is None else \
                 f"the {len(subjects)} subjects that {len(changed)} changed graph(s) can reach"
             _say(f"validating the new store version with SHACL ({engine}, in batches; {what}) …")
-            _validate_version(compiled, batch_engine, directory, subjects)
+            _validate_version(compiled, batch_engine, directory, subjects, _say)
     _say("building store …")
     with ExitStack() as files:
         data = {iri: files.enter_context(open(d, "rb")) if isinstance(d, Path) else d

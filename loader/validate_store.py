@@ -12,7 +12,7 @@ validate`` and loads whose target is not a local store).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,15 +59,17 @@ def violations(graphs: Mapping[str, bytes | Path], origins: Mapping[URIRef, tupl
 
 def store_violations(directory: Path, origins: Mapping[URIRef, tuple[str, int]] | None = None,
                      engine: str = "pyshacl", workers: int | None = None, batch_size: int = BATCH_SIZE,
-                     subjects: Sequence[str] | None = None) -> list[Violation]:
+                     subjects: Sequence[str] | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[Violation]:
     """Every violation of the union of the graphs of the (closed, complete) store at ``directory``,
     sorted, with source rows. The store is only read, here and in the worker processes.
 
     With ``subjects`` (N-Triples terms, from :func:`changed_subjects`), the node shapes judge only
-    those; the set-level rules always run over everything.
+    those; the set-level rules always run over everything. ``progress(done, batches)`` reports
+    the node-shape batches judged.
     """
     found = validate_sets.violations(ox.Store.read_only(str(directory)))
-    found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects)
+    found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects, progress)
     return located(found, origins)
 
 
