@@ -136,6 +136,10 @@ def run_today(work: Path, before: Path | None) -> list[tuple[str, dict]]:
     return rows
 
 
+def cpu(row: dict) -> str:
+    return f" ({row['cpu_s']:.0f} s CPU)" if row.get("cpu_s") else ""
+
+
 def table(rows: list[dict], engine: str, before: bool) -> str:
     extra = " | before (same run) | after/before" if before else ""
     head = ("| generated triples | total loaded (with bundled) | generate | load + validate "
@@ -144,11 +148,11 @@ def table(rows: list[dict], engine: str, before: bool) -> str:
             "|---|---|---|---|" + ("---|---|" if before else "") + "---|---|---|---|---|---|\n")
     body = ""
     for r in rows:
-        cells = (f"| {r['generated']:,} | {r['total']:,} | {r['generate_s']:.1f} s | {r['load_s']:.1f} s "
-                 f"({r.get('cpu_s', 0):.0f} s CPU) |")
+        cells = (f"| {r['generated']:,} | {r['total']:,} | {r['generate_s']:.1f} s | "
+                 f"{r['load_s']:.1f} s{cpu(r)} |")
         if before:
             b = r["before"]
-            cells += (f" {b['load_s']:.1f} s ({b.get('cpu_s', 0):.0f} s CPU, {b['peak_mb']:,.0f} MB) | "
+            cells += (f" {b['load_s']:.1f} s{cpu(b)}, {b['peak_mb']:,.0f} MB | "
                       f"{r['load_s'] / b['load_s']:.2f} |")
         body += (cells + f" {r['peak_mb']:,.0f} MB | {r['store_mb']:,.0f} MB | {r['oxigraph_s']:.1f} s | "
                  f"{r['load_s'] / r['oxigraph_s']:.0f}x | {r['oxigraph_mb']:,.0f} MB | "
