@@ -1,7 +1,9 @@
-"""The load pipeline: read CSV -> build RDF -> validate -> write data/ttl -> swap in a new store.
+"""The load pipeline: read CSV -> build RDF -> validate -> swap in a new store -> write data/ttl.
 
-Nothing is written before validation passes, and the store switches to the new data only
-once it is completely built, so bad input never touches ``data/ttl/`` or the serving store.
+The store switches to the new data only once it is completely built and validated (one pySHACL
+run validates before the build; the batched validators validate the new version itself, built
+beside the serving one, before the switch), and ``data/ttl/`` is written after the switch, so bad
+input never touches ``data/ttl/`` or the serving store.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -173,23 +175,44 @@ def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None =
         if name != "ontology":
             for triple in graph:
                 data.add(triple)
+    shacl.check(data, _origins(compiled))
+
+
+def _origins(compiled: Compiled) -> dict:
     origins = dict(compiled.origins)
     for name, graph in compiled.extras.items():
         for subject in set(graph.subjects()):
             origins.setdefault(subject, (f"extra file {name}", 0))
-    shacl.check(data, origins)
+    return origins
+
+
+def _fail_if(found: list, compiled: Compiled) -> None:
+    if found:
+        found = _lines_in_files(found, list(compiled.streamed.values()))
+        raise ValidationFailed(shacl.report(found))
 
 
 def _validate_batched(compiled: Compiled, engine: str, workdir: Path | None,
                       payload: dict[str, bytes | Path] | None = None) -> None:
-    origins = dict(compiled.origins)
-    for name, graph in compiled.extras.items():
-        for subject in set(graph.subjects()):
-            origins.setdefault(subject, (f"extra file {name}", 0))
-    found = validate_store.violations(payload or compiled.payload(), origins, engine=engine, workdir=workdir)
-    if found:
-        found = _lines_in_files(found, list(compiled.streamed.values()))
-        raise ValidationFailed(shacl.report(found))
+    """The batched validator over a scratch store (a second bulk load of the data).
+
+    :raises ValidationFailed: with the report.
+    """
+    _fail_if(validate_store.violations(payload or compiled.payload(), _origins(compiled), engine=engine,
+                                       workdir=workdir), compiled)
+
+
+def _validate_version(compiled: Compiled, engine: str, directory: Path,
+                      subjects: list[str] | None = None, say: Callable[[str], None] | None = None) -> None:
+    """The batched validator over the new store version, before the switch (``kg.store.build``'s
+    ``check``): the data is bulk-loaded once. With ``subjects``, the node shapes judge only those
+    (``validate_store.changed_subjects``).
+
+    :raises ValidationFailed: with the report.
+    """
+    progress = None if say is None else (lambda done, of: say(f"{done}/{of} batches of subjects judged"))
+    _fail_if(validate_store.store_violations(directory, _origins(compiled), engine=engine,
+                                             subjects=subjects, progress=progress), compiled)
 
 
 def _lines_in_files(found: list, files: list[Path]) -> list:
@@ -261,32 +284,48 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     _say("reading sources …")
     compiled = compile_sources(source_dir, iris, extras, stream=engine != "pyshacl")
     payload = compiled.payload()
-    graphs_key = validate_cache.key({k: v for k, v in payload.items()
-                                     if k != str(compiled.iris.graph("ontology"))})
+    graphs = {k: v for k, v in payload.items() if k != str(compiled.iris.graph("ontology"))}
+    digests = validate_cache.digests(graphs)  # the ontology graph is in the rules' key
+    graphs_key = validate_cache.key(graphs, digests)
+    in_build = None  # validation of the new store version before the switch: one bulk load
     if skip_unchanged and validate_cache.validated(Path(store_path), graphs_key):
         _say("same data and rules as the last validated load: not validating again")
     elif engine == "pyshacl" and not compiled.streamed:
         _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")
         validate(compiled)
     else:
-        _say(f"validating with SHACL ({engine}, in batches) …")
-        _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl",
-                          Path(store_path).parent, payload)
-    _say("writing Turtle …")
-    changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
+        batch_engine = "rudof" if engine == "rudof" else "pyshacl"
+        if remote is not None:  # no local version to validate in: the scratch-store validator
+            _say(f"validating with SHACL ({engine}, in batches) …")
+            _validate_batched(compiled, batch_engine, Path(store_path).parent, payload)
+        else:
+            changed = validate_cache.changed_graphs(Path(store_path), digests) if skip_unchanged else None
+            before = Path(store_path).resolve() if changed is not None else None
+
+            def in_build(directory: Path) -> None:
+                subjects = None
+                if before is not None:
+                    subjects = validate_store.changed_subjects(before, directory, sorted(changed))
+                what = "every subject" if subjects is None else \
+                    f"the {len(subjects)} subjects that {len(changed)} changed graph(s) can reach"
+                _say(f"validating the new store version with SHACL ({engine}, in batches; {what}) …")
+                _validate_version(compiled, batch_engine, directory, subjects, _say)
     if remote is not None:
+        _say("writing Turtle …")
+        changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
         _say(f"replacing {len(payload)} graphs on {remote.store_url} …")
         record = kgremote.publish(remote, payload, compiled.iris.base, _say)
-        validate_cache.remember(Path(store_path), graphs_key)
+        validate_cache.remember(Path(store_path), graphs_key, digests, record.version)
         _say(f"remote engine now at version {record.version}")
         return LoadReport(record.graphs, time.perf_counter() - started, changed, record.version)
     _say("building store …")
     with ExitStack() as files:
         data = {iri: files.enter_context(open(d, "rb")) if isinstance(d, Path) else d
                 for iri, d in payload.items()}  # pyoxigraph's bulk load reads a file as it goes
-        kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base})
-    validate_cache.remember(Path(store_path), graphs_key)
-    _say(f"store built (version {kg.version})")
+        kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base}, check=in_build)
+    validate_cache.remember(Path(store_path), graphs_key, digests, kg.version)
+    _say(f"store built (version {kg.version}); writing Turtle …")
+    changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
     counts = kg.triple_counts()
     if dumps:
         _say(f"store {store_path} now at version {kg.version}; writing its dumps …")
