@@ -247,7 +247,7 @@ class RemoteEngine:
         except requests.ConnectionError:
             raise EngineUnavailable("the remote SPARQL engine does not answer") from None
         try:
-            self._check_status(response)
+            self._check_status(response, request)
             return self._write(request, response, graph, deadline)
         finally:
             response.close()  # an unread rest is abandoned: the engine sees the connection close
@@ -277,7 +277,7 @@ class RemoteEngine:
     def _timeout(self) -> QueryTimeout:
         return QueryTimeout(f"the query did not finish within {self.timeout:g} s and was stopped")
 
-    def _check_status(self, response: requests.Response) -> None:
+    def _check_status(self, response: requests.Response, request: QueryRequest | None = None) -> None:
         if response.status_code == 200 and not response.headers.get("X-SQL-State"):
             return
         body = " ".join(response.text[:2000].split())
@@ -286,7 +286,9 @@ class RemoteEngine:
             # Virtuoso's "anytime" answer (X-SQL-State: S1TAT) is a partial result: never served
             raise self._timeout()
         if response.status_code == 400:
-            raise QuerySyntaxError(f"query error: {body[:1000]}")
+            local = _syntax_error(request) if request is not None else None
+            # Virtuoso quotes the whole query after its message, with its own lines prepended
+            raise QuerySyntaxError(f"query error: {local or body.split(' SPARQL query:')[0][:1000]}")
         if response.status_code in (401, 403):
             log.error("remote engine refused our credentials: %s %s", response.status_code, body[:300])
             raise EngineFailure("the remote SPARQL engine refused the server's credentials; see the log")
@@ -333,6 +335,21 @@ class RemoteEngine:
         # Virtuoso cuts a SELECT at its ResultSetMaxRows without an error, saying so in this header only
         truncated = written.truncated or "X-SPARQL-MaxRows" in response.headers
         return QueryResult(fmt.key, size, truncated, body, None if body is not None else path)
+
+
+def _syntax_error(request: QueryRequest) -> str | None:
+    """The embedded engine's message for ``request``'s syntax error (position and what was expected),
+    or None when pyoxigraph parses the query: an engine's own messages differ (Virtuoso counts the
+    lines it prepends), the server's stay the same on every backend."""
+    if analyse(request.query).services:
+        return None  # an ASK would be evaluated, its SERVICE called: leave it to the engine's words
+    try:
+        ox.Store().query(request.query, base_iri=request.base_iri)  # parsed only: nothing is iterated
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - it parsed; evaluation errors are not this function's business
+        return None
+    return None
 
 
 def _has_relative_iri(query: str) -> bool:
