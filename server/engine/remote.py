@@ -167,6 +167,7 @@ class RemoteEngine:
         self._dir = Path(tempfile.mkdtemp(prefix="smartcity-kg-results-"))
         self._remove_dir = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
         self._serial = iter(range(1 << 62))
+        self._virtuoso: bool | None = None  # whether the engine is Virtuoso; None: not asked yet
 
     @property
     def version(self) -> str:
@@ -231,13 +232,22 @@ class RemoteEngine:
         if request.base_iri and _has_relative_iri(text):
             text = f"BASE <{request.base_iri}> {text}"  # on the first line: error positions keep their line
         form = analyse(request.query).form
+        session = self._session()
+        virtuoso = self._is_virtuoso(session)
+        if virtuoso and form == "DESCRIBE":
+            # Virtuoso's DESCRIBE adds the triples pointing at the resource; the embedded store and
+            # Oxigraph give its Concise Bounded Description, which Virtuoso gives in this mode
+            text = f'define sql:describe-mode "CBD" {text}'
         fields: list[tuple[str, str]] = [("query", text)]
-        fields += self._dataset(request)
+        fields += self._dataset(request, virtuoso)
         if self.settings.timeout_parameter:
             fields.append((self.settings.timeout_parameter, str(int(self.timeout * 1000))))
+        if virtuoso and form == "SELECT":
+            # Virtuoso builds the whole result before sending a byte: told the cap (one row more, to
+            # know it was cut), it stops there and says so in X-SPARQL-MaxRows
+            fields.append(("maxrows", str(self.max_rows + 1)))
         graph = form in ("CONSTRUCT", "DESCRIBE")
         deadline = time.monotonic() + self.timeout
-        session = self._session()
         try:
             response = session.post(self.settings.query_url, data=fields, stream=True,
                                     headers={"Accept": _GRAPH_TYPES if graph else _SOLUTIONS_TYPE},
@@ -252,7 +262,20 @@ class RemoteEngine:
         finally:
             response.close()  # an unread rest is abandoned: the engine sees the connection close
 
-    def _dataset(self, request: QueryRequest) -> list[tuple[str, str]]:
+    def _is_virtuoso(self, session: requests.Session) -> bool:
+        """Whether the engine is Virtuoso (its ``Server`` header), asked once with ``ASK {}``; False
+        while it cannot be asked (the query itself then reports the engine's state)."""
+        if self._virtuoso is None:
+            try:
+                response = session.get(self.settings.query_url, params={"query": "ASK {}"},
+                                       headers={"Accept": _SOLUTIONS_TYPE}, timeout=(CONNECT_TIMEOUT, 5.0))
+            except requests.RequestException:
+                return False
+            with response:
+                self._virtuoso = response.headers.get("Server", "").startswith("Virtuoso/")
+        return self._virtuoso
+
+    def _dataset(self, request: QueryRequest, virtuoso: bool = False) -> list[tuple[str, str]]:
         if request.default_graph_uris or request.named_graph_uris:
             return ([("default-graph-uri", g) for g in request.default_graph_uris]
                     + [("named-graph-uri", g) for g in request.named_graph_uris])
@@ -260,7 +283,7 @@ class RemoteEngine:
         if declares is None:
             declares = analyse(request.query).declares_dataset
         if declares:
-            return []
+            return _complete_dataset(request.query) if virtuoso else []
         try:
             graphs = sorted(self.state.record().graphs)
         except StoreError as exc:
@@ -311,7 +334,7 @@ class RemoteEngine:
                 kind, result = formats.GRAPH, (quad.triple if isinstance(quad, ox.Quad) else quad
                                                 for quad in parsed)
             else:
-                stream = _BlankNodeIds(stream)
+                stream = _VirtuosoJson(stream)
                 result = ox.parse_query_results(stream, format=ox.QueryResultsFormat.JSON)
                 kind = results.kind_of(result)
             fmt = results.format_for(request.format, kind) or formats.FORMATS[formats.media_types(kind)[0]]
@@ -352,6 +375,24 @@ def _syntax_error(request: QueryRequest) -> str | None:
     return None
 
 
+#: A graph no engine holds: the empty default graph or empty set of named graphs, as a request parameter.
+NO_GRAPH = "urn:x-smartcity-kg:no-graph"
+
+
+def _complete_dataset(query: str) -> list[tuple[str, str]]:
+    """For a query that declares its dataset: what Virtuoso must be sent so that it uses that dataset.
+
+    A query with ``FROM`` but no ``FROM NAMED`` has no named graphs, and one with ``FROM NAMED`` only
+    an empty default graph; Virtuoso takes every graph it holds for the part not declared. It adds
+    request parameters to the query's own declarations, so an empty graph fills the missing part.
+    """
+    words = [text.upper() for kind, text, _, _ in tokens(query) if kind == "word"]
+    named = sum(1 for a, b in zip(words, words[1:], strict=False) if a == "FROM" and b == "NAMED")
+    default = words.count("FROM") - named
+    return (([] if default else [("default-graph-uri", NO_GRAPH)])
+            + ([] if named else [("named-graph-uri", NO_GRAPH)]))
+
+
 def _has_relative_iri(query: str) -> bool:
     """Whether an IRI of ``query`` needs a base (only then is ``BASE`` written in front of it)."""
     return any(kind == "iri" and not _ABSOLUTE.match(text) for kind, text, _, _ in tokens(query))
@@ -360,11 +401,19 @@ def _has_relative_iri(query: str) -> bool:
 _ABSOLUTE = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-class _BlankNodeIds(io.RawIOBase):
-    """Virtuoso writes blank nodes as ``"nodeID://b10006"`` in JSON results, which is not a blank
-    node label pyoxigraph accepts: the prefix is dropped from every string that starts with it."""
+class _VirtuosoJson(io.RawIOBase):
+    """Virtuoso's JSON results, made readable and canonical, chunk by chunk:
 
-    MARK = b'"nodeID://'
+    * blank nodes come as ``"nodeID://b10006"``, not a label pyoxigraph accepts: the prefix is dropped;
+    * ``xsd:boolean`` values come as ``"1"`` and ``"0"`` (valid lexical forms, but the embedded engine
+      and Oxigraph write ``"true"`` and ``"false"``, and ``"0"`` reads as true to any client testing
+      the value's text): they are written canonically.
+    """
+
+    _BOOLEAN = b'XMLSchema#boolean", "value": "'
+    REPLACEMENTS = ((b'"nodeID://', b'"'), (_BOOLEAN + b'1"', _BOOLEAN + b'true"'),
+                    (_BOOLEAN + b'0"', _BOOLEAN + b'false"'))
+    KEEP = max(len(old) for old, _ in REPLACEMENTS) - 1
 
     def __init__(self, raw):
         self._raw, self._pending = raw, b""
@@ -374,10 +423,13 @@ class _BlankNodeIds(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         while True:
-            chunk = self._raw.read(len(buffer))
-            data = (self._pending + chunk).replace(self.MARK, b'"')
+            chunk = self._raw.read(max(len(buffer) - self.KEEP, 1))
+            data = self._pending + chunk
+            for old, new in self.REPLACEMENTS:
+                data = data.replace(old, new)
             # a mark may be cut by the chunk's end: its first bytes wait for the next chunk
-            cut = max(0, len(data) - (len(self.MARK) - 1)) if chunk else len(data)
+            cut = max(0, len(data) - self.KEEP) if chunk else len(data)
+            cut = min(cut, len(buffer))
             self._pending, data = data[cut:], data[:cut]
             if data or not chunk:
                 buffer[:len(data)] = data
@@ -399,3 +451,7 @@ class _Deadline(io.RawIOBase):
         data = self._raw.read(len(buffer))
         buffer[:len(data)] = data
         return len(data)
+
+
+#: The name the remote-backend tests import.
+_BlankNodeIds = _VirtuosoJson
