@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from server.engine.query import QueryRequest
-from server.engine.remote import NO_GRAPH, _complete_dataset, _syntax_error, _VirtuosoJson
+from server.engine.remote import NO_GRAPH, _declared_dataset, _syntax_error, _VirtuosoJson
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
@@ -54,14 +54,24 @@ def test_an_integer_one_stays_an_integer():
     assert row["x"] == ox.Literal(1)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("ASK FROM <http://ex/g> { ?s ?p ?o }", [("named-graph-uri", NO_GRAPH)]),
-    ("ASK FROM NAMED <http://ex/g> { GRAPH ?g { ?s ?p ?o } }", [("default-graph-uri", NO_GRAPH)]),
-    ("ask from <http://ex/g> from named <http://ex/h> { ?s ?p ?o }", []),
-    ('ASK FROM <http://ex/g> { ?s ?p "FROM NAMED" } # FROM NAMED', [("named-graph-uri", NO_GRAPH)]),
+G, H = "http://ex/g", "http://ex/h"
+
+
+@pytest.mark.parametrize(("query", "virtuoso", "expected"), [
+    (f"ASK FROM <{G}> {{ ?s ?p ?o }}", False, [("default-graph-uri", G), ("named-graph-uri", NO_GRAPH)]),
+    (f"ASK FROM NAMED <{G}> {{ GRAPH ?g {{ ?s ?p ?o }} }}", False,
+     [("default-graph-uri", NO_GRAPH), ("named-graph-uri", G)]),
+    (f"ask from <{G}> from <{H}> from named <{H}> {{ ?s ?p ?o }}", True,
+     [("default-graph-uri", G), ("default-graph-uri", H), ("named-graph-uri", H)]),
+    (f'ASK FROM <{G}> {{ ?s ?p "FROM NAMED <{H}>" }} # FROM NAMED <{H}>', False,
+     [("default-graph-uri", G), ("named-graph-uri", NO_GRAPH)]),
+    # a declaration it cannot read is left to the engine; Virtuoso still gets the missing part
+    ("PREFIX ex: <http://ex/> ASK FROM ex:g { ?s ?p ?o }", False, []),
+    ("PREFIX ex: <http://ex/> ASK FROM ex:g { ?s ?p ?o }", True, [("named-graph-uri", NO_GRAPH)]),
+    ("ASK FROM <g> { ?s ?p ?o }", False, []),
 ])
-def test_a_dataset_declared_in_part_is_completed_with_an_empty_graph(query, expected):
-    assert _complete_dataset(query) == expected
+def test_a_declared_dataset_is_sent_as_request_parameters(query, virtuoso, expected):
+    assert _declared_dataset(query, virtuoso) == expected
 
 
 def test_syntax_errors_are_reported_as_the_embedded_engine_words_them():

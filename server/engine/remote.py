@@ -283,7 +283,7 @@ class RemoteEngine:
         if declares is None:
             declares = analyse(request.query).declares_dataset
         if declares:
-            return _complete_dataset(request.query) if virtuoso else []
+            return _declared_dataset(request.query, virtuoso)
         try:
             graphs = sorted(self.state.record().graphs)
         except StoreError as exc:
@@ -379,18 +379,36 @@ def _syntax_error(request: QueryRequest) -> str | None:
 NO_GRAPH = "urn:x-smartcity-kg:no-graph"
 
 
-def _complete_dataset(query: str) -> list[tuple[str, str]]:
-    """For a query that declares its dataset: what Virtuoso must be sent so that it uses that dataset.
+def _declared_dataset(query: str, virtuoso: bool) -> list[tuple[str, str]]:
+    """For a query that declares its dataset (``FROM``, ``FROM NAMED``): the same dataset as request
+    parameters, which the Protocol gives precedence and every engine honours.
 
-    A query with ``FROM`` but no ``FROM NAMED`` has no named graphs, and one with ``FROM NAMED`` only
-    an empty default graph; Virtuoso takes every graph it holds for the part not declared. It adds
-    request parameters to the query's own declarations, so an empty graph fills the missing part.
+    Engines differ on the declaration alone: ``oxigraph serve --union-default-graph`` answers from
+    the union whatever ``FROM`` says, and Virtuoso takes every graph it holds for the part not
+    declared (a query with ``FROM`` only has no named graphs) and adds request parameters to the
+    query's own declarations. The part not declared is sent as one graph no engine holds. A
+    declaration this cannot read (a prefixed name, a relative IRI) is left to the engine, with
+    Virtuoso's missing part still filled.
     """
-    words = [text.upper() for kind, text, _, _ in tokens(query) if kind == "word"]
-    named = sum(1 for a, b in zip(words, words[1:], strict=False) if a == "FROM" and b == "NAMED")
-    default = words.count("FROM") - named
-    return (([] if default else [("default-graph-uri", NO_GRAPH)])
-            + ([] if named else [("named-graph-uri", NO_GRAPH)]))
+    declared: dict[str, list[str]] = {"default-graph-uri": [], "named-graph-uri": []}
+    readable = True
+    toks = [(kind, text) for kind, text, _, _ in tokens(query) if kind != "comment"]
+    for index, (kind, text) in enumerate(toks):
+        if kind != "word" or text.upper() != "FROM":
+            continue
+        named = index + 1 < len(toks) and toks[index + 1][1].upper() == "NAMED"
+        target = toks[index + 2] if named else toks[index + 1] if index + 1 < len(toks) else None
+        key = "named-graph-uri" if named else "default-graph-uri"
+        if target is not None and target[0] == "iri" and _ABSOLUTE.match(target[1]):
+            declared[key].append(target[1][1:-1])
+        else:
+            readable = False
+            declared[key].append("")  # declared, not readable
+    if not readable:
+        if not virtuoso:
+            return []
+        return [(key, NO_GRAPH) for key, graphs in declared.items() if not graphs]
+    return [(key, graph) for key, graphs in declared.items() for graph in (graphs or [NO_GRAPH])]
 
 
 def _has_relative_iri(query: str) -> bool:
