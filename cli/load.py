@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "from a scratch store, or batches screened by rudof (needs pyrudof); the "
                              "batched ones stream N-Triples extras instead of parsing them")
     parser.add_argument("--skip-unchanged", action="store_true",
-                        help="do not validate again data and rules identical to the last validated load")
+                        help="do not validate again data and rules identical to the last validated load; "
+                             "with a batched engine, judge again only what the changed graphs can reach")
     parser.add_argument("--no-dumps", action="store_true",
                         help="leave the dumps to the server (written at the first request that needs them)")
     parser.add_argument("extra", nargs="*", type=Path,

@@ -40,6 +40,7 @@ PREFIXES: dict[str, str] = {
     "ic": "http://imi.go.jp/ns/core/rdf#",
     "vann": "http://purl.org/vocab/vann/",
     "sac": "http://data.e-stat.go.jp/lod/sac/",
+    "skosxl": "http://www.w3.org/2008/05/skos-xl#",
 }
 
 #: The namespaces the data itself uses (PREFIXES without the ontology's own vann); the server's

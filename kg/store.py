@@ -23,7 +23,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -180,8 +180,14 @@ def check_target(path: Path) -> None:
         raise StoreError(f"{path}: exists and is not a store link; move it away first")
 
 
-def build(path: Path, graphs: Mapping[str, bytes], meta: Mapping | None = None) -> KnowledgeGraph:
+def build(path: Path, graphs: Mapping[str, bytes], meta: Mapping | None = None,
+          check: Callable[[Path], None] | None = None) -> KnowledgeGraph:
     """Build a new store version from N-Triples per graph IRI, then switch ``path`` to it.
+
+    ``check``, when given, is called with the new version's directory once it is complete and
+    compacted (closed for writing, so it may be opened read-only, also by other processes), before
+    the switch: validating there saves loading the data a second time into a scratch store. If it
+    raises, the version is removed, ``path`` keeps pointing where it did, and the error propagates.
 
     :raises StoreError: when ``path`` is something other than a store link, or the build fails.
     """
@@ -193,28 +199,39 @@ def build(path: Path, graphs: Mapping[str, bytes], meta: Mapping | None = None) 
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise StoreError(f"{path}: another load is running") from None
-        return _build_locked(path, versions, graphs, meta)
+        return _build_locked(path, versions, graphs, meta, check)
 
 
-def _build_locked(path: Path, versions: Path, graphs: Mapping[str, bytes], meta: Mapping | None):
+def _build_locked(path: Path, versions: Path, graphs: Mapping[str, bytes], meta: Mapping | None,
+                  check: Callable[[Path], None] | None = None):
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     target = versions / version
-    expected = 0
+    expected, source = 0, ""
     try:
         store = ox.Store(str(target))
         for graph, data in graphs.items():
+            source = getattr(data, "name", f"graph <{graph}>")  # an N-Triples file, or bytes
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         store.flush()
         store.optimize()
         expected = len(store)
         del store
         loaded = len(ox.Store.read_only(str(target)))
-    except (OSError, SyntaxError, ValueError) as exc:
+    except SyntaxError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"{source}: not valid N-Triples: {exc}") from None
+    except (OSError, ValueError) as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"{path}: building the store failed ({exc})") from None
     if loaded != expected:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"{path}: the new store holds {loaded} triples, expected {expected}")
+    if check is not None:
+        try:
+            check(target)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
     info = {"version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "triples": loaded, "graphs": _graph_counts(ox.Store.read_only(str(target))), **(meta or {})}
     target.with_name(version + META_SUFFIX).write_text(json.dumps(info, indent=2, ensure_ascii=False))

@@ -1,14 +1,19 @@
-"""The load pipeline: read CSV -> build RDF -> validate -> write data/ttl -> swap in a new store.
+"""The load pipeline: read CSV -> build RDF -> validate -> swap in a new store -> write data/ttl.
 
-Nothing is written before validation passes, and the store switches to the new data only
-once it is completely built, so bad input never touches ``data/ttl/`` or the serving store.
+The store switches to the new data only once it is completely built and validated (one pySHACL
+run validates before the build; the batched validators validate the new version itself, built
+beside the serving one, before the switch), and ``data/ttl/`` is written after the switch, so bad
+input never touches ``data/ttl/`` or the serving store.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,8 +27,8 @@ from kg import store as kgstore
 from kg.defaults import DEFAULT_STORE, SOURCE_DIR, TTL_DIR
 from kg.errors import LoaderError, ValidationFailed
 
+from . import search_keys, validate_cache, validate_store
 from . import validate as shacl
-from . import validate_cache, validate_store
 from .convert import convert
 from .csvsource import read_table
 from .terms import to_ox
@@ -32,7 +37,7 @@ from .vocab import Iris
 from .void import describe
 
 GENERATED = ("briefing", "localgovjp", "localgov-changes", "service-implementations", "curated",
-             "translations", "iri-history", "void")
+             "translations", "iri-history", "search-keys", "void")
 EXTRA_FORMATS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
     ".rdf": "xml", ".xml": "xml", ".owl": "xml", ".jsonld": "json-ld", ".json": "json-ld",
@@ -93,7 +98,35 @@ def compile_sources(source_dir: Path = SOURCE_DIR, iris: Iris | None = None,
             compiled.streamed[name] = path
         else:
             compiled.extras[name] = parse_extra(path, iris)
+    _derive_extra_keys(compiled)
     return compiled
+
+
+#: The graph of the search keys of the extra files' labels (``extra/`` like them, so that
+#: ``data/ttl/search-keys.ttl`` stays the bundled data's).
+EXTRA_KEYS = "search-keys"
+
+
+def _derive_extra_keys(compiled: Compiled) -> None:
+    """The comparison forms of the extra files' labels (loader/search_keys.py), in a graph of their
+    own: the canned queries find names through these keys on any engine. Streamed extras give a
+    streamed N-Triples file of keys, written as they are read."""
+    if compiled.extras:
+        keys = Graph(identifier=compiled.iris.graph(f"extra/{EXTRA_KEYS}"))
+        for triple in search_keys.derive(list(compiled.extras.values()), compiled.iris):
+            keys.add(triple)
+        compiled.extras[EXTRA_KEYS] = keys
+    if compiled.streamed:
+        folder = Path(tempfile.mkdtemp(prefix="smartcity-kg-keys-"))
+        weakref.finalize(compiled, shutil.rmtree, folder, ignore_errors=True)
+        target = folder / f"{EXTRA_KEYS}.nt"
+        with open(target, "wb") as output:
+            for path in list(compiled.streamed.values()):
+                ox.serialize(search_keys.derive_streamed(path, compiled.iris), output,
+                             format=ox.RdfFormat.N_TRIPLES)
+        name = EXTRA_KEYS if EXTRA_KEYS not in compiled.extras else f"{EXTRA_KEYS}-streamed"
+        if target.stat().st_size:
+            compiled.streamed[name] = target
 
 
 def _extra_name(path: Path, taken: dict) -> str:
@@ -142,23 +175,44 @@ def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None =
         if name != "ontology":
             for triple in graph:
                 data.add(triple)
+    shacl.check(data, _origins(compiled))
+
+
+def _origins(compiled: Compiled) -> dict:
     origins = dict(compiled.origins)
     for name, graph in compiled.extras.items():
         for subject in set(graph.subjects()):
             origins.setdefault(subject, (f"extra file {name}", 0))
-    shacl.check(data, origins)
+    return origins
+
+
+def _fail_if(found: list, compiled: Compiled) -> None:
+    if found:
+        found = _lines_in_files(found, list(compiled.streamed.values()))
+        raise ValidationFailed(shacl.report(found))
 
 
 def _validate_batched(compiled: Compiled, engine: str, workdir: Path | None,
                       payload: dict[str, bytes | Path] | None = None) -> None:
-    origins = dict(compiled.origins)
-    for name, graph in compiled.extras.items():
-        for subject in set(graph.subjects()):
-            origins.setdefault(subject, (f"extra file {name}", 0))
-    found = validate_store.violations(payload or compiled.payload(), origins, engine=engine, workdir=workdir)
-    if found:
-        found = _lines_in_files(found, list(compiled.streamed.values()))
-        raise ValidationFailed(shacl.report(found))
+    """The batched validator over a scratch store (a second bulk load of the data).
+
+    :raises ValidationFailed: with the report.
+    """
+    _fail_if(validate_store.violations(payload or compiled.payload(), _origins(compiled), engine=engine,
+                                       workdir=workdir), compiled)
+
+
+def _validate_version(compiled: Compiled, engine: str, directory: Path,
+                      subjects: list[str] | None = None, say: Callable[[str], None] | None = None) -> None:
+    """The batched validator over the new store version, before the switch (``kg.store.build``'s
+    ``check``): the data is bulk-loaded once. With ``subjects``, the node shapes judge only those
+    (``validate_store.changed_subjects``).
+
+    :raises ValidationFailed: with the report.
+    """
+    progress = None if say is None else (lambda done, of: say(f"{done}/{of} batches of subjects judged"))
+    _fail_if(validate_store.store_violations(directory, _origins(compiled), engine=engine,
+                                             subjects=subjects, progress=progress), compiled)
 
 
 def _lines_in_files(found: list, files: list[Path]) -> list:
@@ -230,32 +284,48 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
     _say("reading sources …")
     compiled = compile_sources(source_dir, iris, extras, stream=engine != "pyshacl")
     payload = compiled.payload()
-    graphs_key = validate_cache.key({k: v for k, v in payload.items()
-                                     if k != str(compiled.iris.graph("ontology"))})
+    graphs = {k: v for k, v in payload.items() if k != str(compiled.iris.graph("ontology"))}
+    digests = validate_cache.digests(graphs)  # the ontology graph is in the rules' key
+    graphs_key = validate_cache.key(graphs, digests)
+    in_build = None  # validation of the new store version before the switch: one bulk load
     if skip_unchanged and validate_cache.validated(Path(store_path), graphs_key):
         _say("same data and rules as the last validated load: not validating again")
     elif engine == "pyshacl" and not compiled.streamed:
         _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")
         validate(compiled)
     else:
-        _say(f"validating with SHACL ({engine}, in batches) …")
-        _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl",
-                          Path(store_path).parent, payload)
-    _say("writing Turtle …")
-    changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
+        batch_engine = "rudof" if engine == "rudof" else "pyshacl"
+        if remote is not None:  # no local version to validate in: the scratch-store validator
+            _say(f"validating with SHACL ({engine}, in batches) …")
+            _validate_batched(compiled, batch_engine, Path(store_path).parent, payload)
+        else:
+            changed = validate_cache.changed_graphs(Path(store_path), digests) if skip_unchanged else None
+            before = Path(store_path).resolve() if changed is not None else None
+
+            def in_build(directory: Path) -> None:
+                subjects = None
+                if before is not None:
+                    subjects = validate_store.changed_subjects(before, directory, sorted(changed))
+                what = "every subject" if subjects is None else \
+                    f"the {len(subjects)} subjects that {len(changed)} changed graph(s) can reach"
+                _say(f"validating the new store version with SHACL ({engine}, in batches; {what}) …")
+                _validate_version(compiled, batch_engine, directory, subjects, _say)
     if remote is not None:
+        _say("writing Turtle …")
+        changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
         _say(f"replacing {len(payload)} graphs on {remote.store_url} …")
         record = kgremote.publish(remote, payload, compiled.iris.base, _say)
-        validate_cache.remember(Path(store_path), graphs_key)
+        validate_cache.remember(Path(store_path), graphs_key, digests, record.version)
         _say(f"remote engine now at version {record.version}")
         return LoadReport(record.graphs, time.perf_counter() - started, changed, record.version)
     _say("building store …")
     with ExitStack() as files:
         data = {iri: files.enter_context(open(d, "rb")) if isinstance(d, Path) else d
                 for iri, d in payload.items()}  # pyoxigraph's bulk load reads a file as it goes
-        kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base})
-    validate_cache.remember(Path(store_path), graphs_key)
-    _say(f"store built (version {kg.version})")
+        kg = kgstore.build(store_path, data, {"base_iri": compiled.iris.base}, check=in_build)
+    validate_cache.remember(Path(store_path), graphs_key, digests, kg.version)
+    _say(f"store built (version {kg.version}); writing Turtle …")
+    changed = write_ttl(compiled, ttl_dir) if ttl_dir is not None else []
     counts = kg.triple_counts()
     if dumps:
         _say(f"store {store_path} now at version {kg.version}; writing its dumps …")

@@ -1,15 +1,18 @@
-"""Validation that scales: all graphs into a scratch Oxigraph store, then set-level constraints once
-(:mod:`loader.validate_sets`) and node shapes in batches (:mod:`loader.validate_batches`).
+"""Validation that scales: set-level constraints once (:mod:`loader.validate_sets`) and node shapes
+in batches (:mod:`loader.validate_batches`), over an Oxigraph store that holds every graph.
 
 Gives the violations one pySHACL run over everything gives (``tests/test_validation_scale.py``),
-without holding the data as Python objects: the graphs go to the scratch store as N-Triples, from
-memory or straight from their files, and the store is removed afterwards.
+without holding the data as Python objects. The store is either the new store version itself,
+before ``kg.store.build`` switches to it (:func:`store_violations`, what ``smartcity-kg load``
+does: the data is bulk-loaded once), or a scratch store the graphs go to as N-Triples, from memory
+or straight from their files, removed afterwards (:func:`violations`, for ``smartcity-kg
+validate`` and loads whose target is not a local store).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,14 +42,82 @@ def scratch_store(directory: str, graphs: Mapping[str, bytes | Path]) -> None:
     store.flush()
 
 
+#: Subjects per node-shape batch: a batch's data in rudof takes ~0.5 GB per 10^4 triples
+BATCH_SIZE = 2000
+
+
 def violations(graphs: Mapping[str, bytes | Path], origins: Mapping[URIRef, tuple[str, int]] | None = None,
-               engine: str = "pyshacl", workers: int | None = None, batch_size: int = 2000,
+               engine: str = "pyshacl", workers: int | None = None, batch_size: int = BATCH_SIZE,
                workdir: Path | None = None) -> list[Violation]:
     """Every violation of the union of ``graphs`` (ontology included), sorted, with source rows."""
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".validate-", dir=workdir) as directory:
         scratch_store(directory, graphs)
-        found = validate_sets.violations(ox.Store.read_only(directory))
-        found += validate_batches.violations(directory, engine, batch_size, workers)
+        return store_violations(Path(directory), origins, engine, workers, batch_size)
+
+
+def store_violations(directory: Path, origins: Mapping[URIRef, tuple[str, int]] | None = None,
+                     engine: str = "pyshacl", workers: int | None = None, batch_size: int = BATCH_SIZE,
+                     subjects: Sequence[str] | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[Violation]:
+    """Every violation of the union of the graphs of the (closed, complete) store at ``directory``,
+    sorted, with source rows. The store is only read, here and in the worker processes.
+
+    With ``subjects`` (N-Triples terms, from :func:`changed_subjects`), the node shapes judge only
+    those; the set-level rules always run over everything. ``progress(done, batches)`` reports
+    the node-shape batches judged.
+    """
+    found = validate_sets.violations(ox.Store.read_only(str(directory)))
+    found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects, progress)
     return located(found, origins)
+
+
+#: Above this many triples in the changed graphs, validate everything rather than hold their
+#: difference in memory
+CHANGED_LIMIT = 500_000
+
+
+def _graph_lines(store: ox.Store, graph: str) -> set[bytes] | None:
+    """A graph's triples as N-Triples lines (Oxigraph's canonical form); None if it has blank nodes."""
+    name = ox.NamedNode(graph)
+    if store.query("ASK { GRAPH ?g { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) } }",
+                   substitutions={ox.Variable("g"): name}):
+        return None
+    data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+                       substitutions={ox.Variable("g"): name}).serialize(format=ox.RdfFormat.N_TRIPLES)
+    return set((data or b"").splitlines()) - {b""}
+
+
+def changed_subjects(before: Path, after: Path, graphs: Iterable[str]) -> list[str] | None:
+    """The subjects of the store at ``after`` whose node-shape verdict can differ from the one they
+    had in the (conforming) store at ``before``, the two differing only in ``graphs``; None when
+    that cannot be told cheaply (the changed graphs hold blank nodes or are large).
+
+    A subject is judged on its own triples, the triples pointing at it along the shapes' inverse
+    paths, and every triple of the nodes at the other end (:mod:`loader.validate_batches`). So a
+    triple added or removed can change the verdict of its subject, of its object, and of every node
+    pointing at its subject (forward, or backward along an inverse path): exactly those are given.
+    """
+    old, new = ox.Store.read_only(str(before)), ox.Store.read_only(str(after))
+    delta: set[bytes] = set()
+    size = 0
+    for graph in graphs:
+        lines = [_graph_lines(store, graph) for store in (old, new)]
+        if lines[0] is None or lines[1] is None:
+            return None
+        size += len(lines[0]) + len(lines[1])
+        if size > CHANGED_LIMIT:
+            return None
+        delta |= lines[0] ^ lines[1]
+    triples = list(ox.parse(b"\n".join(delta), format=ox.RdfFormat.N_TRIPLES))
+    heads = {t.subject for t in triples}
+    reached = heads | {t.object for t in triples if isinstance(t.object, ox.NamedNode)}
+    inverse = validate_batches.inverse_predicates()
+    for node in heads:
+        reached.update(q.subject for q in new.quads_for_pattern(None, None, node))
+        for predicate in inverse:
+            reached.update(q.object for q in new.quads_for_pattern(node, predicate, None)
+                           if isinstance(q.object, ox.NamedNode))
+    present = [n for n in reached if next(new.quads_for_pattern(n, None, None), None) is not None]
+    return sorted(str(n) for n in present)

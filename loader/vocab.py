@@ -16,11 +16,12 @@ GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 IC = Namespace("http://imi.go.jp/ns/core/rdf#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ESTAT_SAC = Namespace("http://data.e-stat.go.jp/lod/sac/")
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
 PREFIXES = {
     "sckg": SCKG, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS,
     "dcterms": DCTERMS, "prov": PROV, "org": ORG, "schema": SCHEMA, "foaf": FOAF,
-    "geo": GEO, "dcat": DCAT, "void": VOID, "ic": IC, "sac": ESTAT_SAC,
+    "geo": GEO, "dcat": DCAT, "void": VOID, "ic": IC, "sac": ESTAT_SAC, "skosxl": SKOSXL,
 }
 
 

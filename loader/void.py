@@ -18,6 +18,13 @@ GRAPH_DESCRIPTIONS = {
         "spells it where data/source/official-english-names.csv cites the body's own usage "
         "(e.g. Minoh-shi).",
         "project-curation"),
+    "search-keys": (
+        "Computed by the project, stated by no source: the comparison form (sckg:nameKey) of every "
+        "label (rdfs:label, skos:prefLabel, skos:altLabel) of the other graphs, by the project's "
+        "name normaliser (kg/normalize.py: width, kana and romaji, long vowels, 異体字, spaces and "
+        "punctuation aside), one node per label literal (skosxl:literalForm). The canned queries "
+        "match names on these keys, so that any SPARQL 1.1 engine answers them.",
+        "project-curation"),
     "iri-history": (
         "IRIs the project renamed, each as <old IRI> owl:sameAs <new IRI>, so that an old IRI keeps "
         "resolving (from data/source/iri-history.csv: old, new, date changed, reason). An old IRI "

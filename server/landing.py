@@ -118,7 +118,9 @@ SELECT ?sharing ?owner ?ownerCode ?ownerLabel ?user ?userCode ?userLabel ?approa
   OPTIONAL { ?sharing sckg:sinceFiscalYear ?since }
   OPTIONAL { ?os sckg:status ?status }
   OPTIONAL { ?os sckg:introducedFiscalYear ?introduced }
-  BIND(EXISTS { ?sharing sckg:curatedByProject true } AS ?curated)
+  # STRDT(..., xsd:boolean): Virtuoso 7 gives a computed boolean (EXISTS, true, !BOUND) as an xsd:integer
+  BIND(STRDT(IF(EXISTS { ?sharing sckg:curatedByProject true }, "true", "false"),
+             <http://www.w3.org/2001/XMLSchema#boolean>) AS ?curated)
 }"""
 
 Q_APPROACHES = PREFIXES + """

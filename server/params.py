@@ -2,6 +2,10 @@
 
 A value is never pasted into query text: it becomes a pyoxigraph term bound by ``substitutions``,
 so ``"} ; DROP ALL #`` is only data. A bad value is a 400 naming its parameter.
+
+A parameter that declares ``key: <variable>`` also binds that variable to the name key of a text
+value (``kg.normalize.normalize``, the comparison form the loader stores as ``sckg:nameKey`` for
+every label), so the query matches names with ``=`` or ``CONTAINS`` on any SPARQL 1.1 engine.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pyoxigraph as ox
 
 from kg import fiscal
 from kg.codes import is_lg_code
+from kg.normalize import normalize
 
 from . import errors
 from .queries import RESERVED, CannedQuery, Param
@@ -151,5 +156,21 @@ def bind_arguments(query: CannedQuery, args: Mapping[str, list[str]]) -> tuple[t
             if param.required:
                 raise bad_param(param, f"missing; it is required ({param.description['en']})")
             continue
-        bound.append(bind_value(param, value))
+        variable, term = bind_value(param, value)
+        bound.append((variable, term))
+        if key := name_key(param, term):
+            bound.append(key)
     return tuple(bound)
+
+
+def name_key(param: Param, term: ox.NamedNode | ox.Literal) -> tuple[str, ox.Literal] | None:
+    """The (variable, key) a parameter declaring ``key`` binds besides its value: the comparison
+    form of a text value (none for an IRI), as the loader computes ``sckg:nameKey``.
+
+    >>> from server.queries import Param
+    >>> name_key(Param("q", "text", True, {}, "", key="qKey"), ox.Literal("ｶﾝｵﾝｼﾞ"))
+    ('qKey', <Literal value=kanonzi datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
+    """
+    if param.key is None or not isinstance(term, ox.Literal):
+        return None
+    return param.key, ox.Literal(normalize(term.value))

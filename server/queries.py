@@ -37,7 +37,9 @@ NORMALIZATIONS = frozenset({"NFC", "NFKC"})
 
 _HEADER_KEYS = {"name", "title", "description", "params", "columns", "examples"}
 _PARAM_KEYS = {"name", "type", "required", "description", "example", "choices", "binds", "unsupported",
-               "normalize"}
+               "normalize", "key"}
+#: Parameter types whose value may be a name, hence may declare ``key``.
+KEYED_TYPES = frozenset({"text", "iri-or-label"})
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -70,13 +72,15 @@ class Param:
     # choice → {"ja", "en"} reason the server cannot answer it
     unsupported: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     normalize: str | None = None  # Unicode normalization applied before binding (NFKC for search)
+    #: a variable that also gets the name key of a text value (kg.normalize.normalize), which the
+    #: query compares with the stored keys (sckg:nameKey): standard SPARQL, no extension function
+    key: str | None = None
 
     @property
     def variables(self) -> tuple[str, ...]:
         """The query variables this parameter may bind."""
-        if self.binds is not None:
-            return (self.binds["iri"], self.binds["label"])
-        return (self.name,)
+        own = (self.binds["iri"], self.binds["label"]) if self.binds is not None else (self.name,)
+        return own + ((self.key,) if self.key else ())
 
 
 @dataclass(frozen=True)
@@ -157,12 +161,17 @@ def _param(raw: Any, where: str) -> Param:
         _fail(where, f"normalize {normalize!r} is not one of {sorted(NORMALIZATIONS)}")
     if choices is not None and raw["example"] not in choices:
         _fail(where, "the example is not one of the choices")
+    key = raw.get("key")
+    if key is not None and not (isinstance(key, str) and _IDENTIFIER.fullmatch(key)):
+        _fail(where, f"'key' {key!r} must be a SPARQL variable name")
+    if key is not None and kind not in KEYED_TYPES:
+        _fail(where, f"'key' is only for the types {sorted(KEYED_TYPES)}")
     return Param(
         name=name, type=kind, required=raw["required"],
         description=_bilingual(raw.get("description"), where, "description"), example=raw["example"],
         choices=tuple(choices or ()), binds=MappingProxyType(dict(binds)) if binds else None,
         unsupported=MappingProxyType({k: _bilingual(v, where, k) for k, v in unsupported.items()}),
-        normalize=normalize,
+        normalize=normalize, key=key,
     )
 
 

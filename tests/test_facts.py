@@ -22,7 +22,7 @@ LOCALGOVJP = f"<{BASE}/graph/localgovjp>"
 SERVICES = f"<{BASE}/graph/service-implementations>"
 VOID_GRAPH = f"<{BASE}/graph/void>"
 GRAPH_NAMES = ("briefing", "curated", "localgovjp", "localgov-changes", "service-implementations",
-               "translations", "iri-history", "ontology", "void")
+               "translations", "iri-history", "search-keys", "ontology", "void")
 SOURCE_BRIEFING = f"<{BASE}/id/source/briefing>"
 SOURCE_CURATION = f"<{BASE}/id/source/project-curation>"
 VOID_PREFIX = "PREFIX void: <http://rdfs.org/ns/void#>\n"

@@ -44,6 +44,7 @@ SCKG = "https://w3id.org/smartcity-kg/ontology#"
 PARAM_TYPES = {"iri", "iri-or-label", "lgcode", "fiscal-year", "integer", "number", "text", "choice"}
 PARAM_KEYS = {
     "name", "type", "required", "description", "example", "choices", "binds", "unsupported", "normalize",
+    "key",
 }
 HEADER_KEYS = {"name", "title", "description", "params", "columns", "examples"}
 

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from conftest import (
+    BACKEND,
     LIMITED_MAX_ROWS,
     LIMITED_QUERY_TIMEOUT,
     LIMITED_WEB_WORKERS,
@@ -324,6 +325,11 @@ def test_row_cap_cuts_and_says_so(limited, accept):
         assert len(response.text.splitlines()) == MAX_ROWS + 1
 
 
+@pytest.mark.xfail(BACKEND == "virtuoso", strict=True,
+                   reason="Virtuoso 7 builds a whole CONSTRUCT before its first byte and caps triples "
+                          "only at ResultSetMaxRows (maxrows applies to SELECT): CONSTRUCT WHERE "
+                          "{ ?s ?p ?o } on the bundled data took 1.8 s on the test machine, over the "
+                          "limited server's 1 s timeout (503)")
 def test_row_cap_on_triples(limited):
     response = requests.get(limited.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
                             headers={"Accept": "application/n-triples"}, timeout=TIMEOUT)
@@ -345,7 +351,8 @@ def test_row_cap_boundary(limited, limit, truncated):
 
 @pytest.mark.parametrize("query", [
     PREFIXES + "SELECT ?p ?label { ?p a sckg:AdoptedProject ; rdfs:label ?label } ORDER BY ?p ?label",
-    "SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o",  # cut by the row cap
+    # cut by the row cap (about 400 rows; small enough to sort within the 1 s limit on any backend)
+    PREFIXES + "SELECT ?s ?p ?o { ?s a sckg:AdoptedProject ; ?p ?o } ORDER BY ?s ?p ?o",
     f"DESCRIBE <{TAKAMATSU}>",
 ], ids=["projects", "truncated", "describe"])
 def test_cache_off_and_on_answer_identically(limited, cached, query):

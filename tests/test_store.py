@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import StoreError
+from kg.normalize import normalize
 from kg.store import KnowledgeGraph
 from loader import pipeline
 from loader.turtle import to_turtle
@@ -59,7 +60,24 @@ def test_extra_rdf_file_is_loaded_into_its_own_graph(tmp_path, loaded):
     report = pipeline.load(tmp_path / "store", extras=[extra], ttl_dir=None)
     graph = "https://w3id.org/smartcity-kg/graph/extra/notes"
     assert report.counts[graph] == 1
-    assert sum(report.counts.values()) == sum(loaded.counts.values()) + 1
+    # its label's search key, in a graph of its own (the bundled search-keys graph is unchanged)
+    keys = "https://w3id.org/smartcity-kg/graph/extra/search-keys"
+    assert report.counts[keys] == 2
+    assert sum(report.counts.values()) == sum(loaded.counts.values()) + 1 + 2
+    store = KnowledgeGraph.open(tmp_path / "store")
+    found = store.query(f'SELECT ?key {{ GRAPH <{keys}> {{ ?n ?f "extra note"@en ; '
+                        '<https://w3id.org/smartcity-kg/ontology#nameKey> ?key } }')
+    assert [row["key"].value for row in found] == [normalize("extra note")] == ["extranote"]
+
+
+def test_streamed_extras_get_their_search_keys(tmp_path, loaded):
+    """N-Triples extras streamed to the batched validator get keys too, without being parsed whole."""
+    extra = tmp_path / "names.nt"
+    extra.write_text('<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "ｶﾝｵﾝｼﾞ"@ja .\n',
+                     encoding="utf-8")
+    compiled = pipeline.compile_sources(extras=[extra], stream=True)
+    keys = compiled.streamed[pipeline.EXTRA_KEYS].read_text(encoding="utf-8")
+    assert '"kanonzi"' in keys and "ｶﾝｵﾝｼﾞ" in keys
 
 
 def test_opening_a_missing_store_is_a_clear_error(tmp_path):

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+from kg import store as kgstore
+from kg.errors import ValidationFailed
 from loader import pipeline, validate_batches, validate_cache, validate_store
 from loader import validate as shacl
 from loader.generate import generate
@@ -84,6 +87,119 @@ def test_batched_validation_reports_what_one_pyshacl_run_reports(world, origins,
     assert found == reference
 
 
+@pytest.mark.parametrize("engine", ["pyshacl", "rudof"])
+def test_validating_the_new_store_version_reports_what_one_pyshacl_run_reports(world, origins, reference,
+                                                                             engine, tmp_path):
+    """What ``smartcity-kg load`` does with a batched engine: validate the version being built
+    (one bulk load, no scratch store) before the switch; a failure leaves nothing behind."""
+    compiled, _ = world
+    if engine == "rudof":
+        pytest.importorskip("pyrudof")
+    found = []
+
+    def check(directory: Path) -> None:
+        found.extend(validate_store.store_violations(directory, origins, engine=engine, batch_size=500))
+        raise ValidationFailed("planted faults")
+
+    store = tmp_path / "store"
+    with pytest.raises(ValidationFailed):
+        kgstore.build(store, payload(compiled), check=check)
+    assert found == reference
+    assert not store.exists() and not list(store.with_name("store.versions").iterdir())
+
+
+def test_a_batch_holds_each_subject_once_with_its_neighbourhood(world, tmp_path):
+    """Every subject of the union is in exactly one batch; a batch's data holds its subjects'
+    triples in every graph and every triple of the nodes they point at."""
+    compiled, _ = world
+    directory = tmp_path / "scratch"
+    validate_store.scratch_store(str(directory), payload(compiled))
+    store = ox.Store.read_only(str(directory))
+    batches = list(validate_batches.subject_batches(store, 700))
+    subjects = [s for batch in batches for s in batch]
+    everything = {str(row[0]) for row in store.query("SELECT DISTINCT ?s { ?s ?p ?o }",
+                                                     use_default_graph_as_union=True)}
+    assert len(subjects) == len(set(subjects)) and set(subjects) == everything
+    assert any(s.startswith("_:") for s in subjects)  # the ontology's blank nodes, by lookups
+    kept = set(validate_batches.neighbour_predicates())
+    for batch in batches[:3] + batches[-2:]:
+        data, owned = validate_batches.batch_data(store, batch)
+        got = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+        for text in batch:
+            node = validate_batches._term(text)
+            own = {q.triple for q in store.quads_for_pattern(node, None, None)}
+            assert own <= got
+            for t in own:
+                if not isinstance(t.object, ox.Literal):
+                    assert {q.triple for q in store.quads_for_pattern(t.object, None, None)
+                            if q.predicate in kept} <= got
+        assert owned == {validate_batches._term(t).value for t in batch}
+
+
+def test_a_batched_load_bulk_loads_the_data_once(planted, tmp_path, monkeypatch):
+    """``load --shacl rudof`` validates the new version itself: no scratch store is built."""
+    pytest.importorskip("pyrudof")
+    clean = tmp_path / "clean"
+    generate(3_000, clean, seed=12)
+    monkeypatch.setattr(validate_store, "scratch_store", lambda *a: pytest.fail("scratch store built"))
+    store = tmp_path / "store"
+    report = pipeline.load(store, extras=sorted(clean.glob("*.nt")), ttl_dir=tmp_path / "ttl",
+                           engine="rudof", dumps=False)
+    assert kgstore.KnowledgeGraph.open(store).version == report.version
+    assert sum(report.counts.values()) > 3_000 and (tmp_path / "ttl" / "curated.ttl").is_file()
+    with pytest.raises(ValidationFailed, match=f"{PLANTED} violation"):
+        pipeline.load(store, extras=sorted(planted.glob("*.nt")), ttl_dir=tmp_path / "ttl",
+                      engine="rudof", dumps=False)
+    assert kgstore.KnowledgeGraph.open(store).version == report.version  # still the valid one
+    versions = [p for p in store.with_name("store.versions").iterdir() if not p.name.endswith(".json")]
+    assert [p.name for p in versions] == [report.version]
+
+
+def test_changed_graphs_revalidate_what_they_reach_with_one_pyshacl_runs_report(world, origins, reference,
+                                                                                tmp_path):
+    """Validating only the subjects the changed graphs can reach (``--skip-unchanged`` with a
+    batched engine) over a conforming previous version reports what one pySHACL run reports."""
+    pytest.importorskip("pyrudof")
+    compiled, _ = world
+    clean = tmp_path / "clean"
+    generate(4_000, clean, seed=11)  # the planted data without its faults
+    previous = payload(pipeline.compile_sources(extras=sorted(clean.glob("*.nt"))))
+    store = tmp_path / "store"
+    old = kgstore.build(store, previous).path.resolve()
+    assert validate_store.store_violations(old, engine="rudof") == []
+    now = payload(compiled)
+    changed = {iri for iri in now if validate_cache.digests({iri: now[iri]}) !=
+               validate_cache.digests({iri: previous.get(iri, b"")})}
+    assert changed and all("/extra/" in iri for iri in changed)
+    found, reached = [], []
+
+    def check(directory: Path) -> None:
+        reached.extend(validate_store.changed_subjects(old, directory, sorted(changed)))
+        found.extend(validate_store.store_violations(directory, origins, engine="rudof", subjects=reached))
+
+    kgstore.build(store, now, check=check)
+    assert found == reference
+    every = len(validate_batches.all_subjects(ox.Store.read_only(str(store.resolve()))))
+    assert 0 < len(reached) < every / 10  # the faults' neighbourhoods, not the data
+
+
+def test_skip_unchanged_load_judges_only_changed_subjects_and_refuses_planted_faults(planted, tmp_path,
+                                                                                     capsys):
+    pytest.importorskip("pyrudof")
+    clean = tmp_path / "clean"
+    generate(4_000, clean, seed=11)
+    store = tmp_path / "store"
+    options = dict(ttl_dir=None, engine="rudof", skip_unchanged=True, dumps=False)
+    first = pipeline.load(store, extras=sorted(clean.glob("*.nt")), **options)
+    assert "validating the new store version with SHACL (rudof, in batches; every subject)" in \
+        capsys.readouterr().err
+    with pytest.raises(ValidationFailed) as failure:
+        pipeline.load(store, extras=sorted(planted.glob("*.nt")), **options)
+    assert str(failure.value).splitlines()[0] == f"SHACL validation failed: {PLANTED} violation(s)"
+    assert "subjects that 3 changed graph(s) can reach" in capsys.readouterr().err
+    assert kgstore.KnowledgeGraph.open(store).version == first.version
+
+
 def test_small_batches_and_one_worker_change_nothing(world, origins, reference):
     compiled, _ = world
     found = validate_store.violations(payload(compiled), origins, engine="pyshacl", workers=1,
@@ -135,6 +251,14 @@ def test_inverse_paths_come_from_the_shapes():
     assert names == {"parentMunicipality", "amount", "observation", "figure", "deliverable"}
 
 
+def test_neighbours_keep_what_the_shapes_look_at():
+    """Of a neighbour, a batch keeps its type, what a *Reference shape requires, and the second
+    step of a sequence path (``sckg:cityOS/sckg:owner``); not, say, its labels in other scripts."""
+    names = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in validate_batches.neighbour_predicates()}
+    assert {"type", "prefecture", "localGovernmentCode", "owner", "program", "fiscalYear"} <= names
+    assert not names & {"altLabel", "homepage", "description", "municipality"}
+
+
 def test_cache_key_changes_with_any_triple_and_not_with_order():
     a = b"<http://a> <http://p> \"1\" .\n<http://b> <http://p> \"2\" .\n"
     b = b"<http://b> <http://p> \"2\" .\n<http://a> <http://p> \"1\" .\n"
@@ -146,7 +270,7 @@ def test_cache_key_changes_with_any_triple_and_not_with_order():
 
 def test_unchanged_data_is_not_validated_again_and_changed_data_is(tmp_path, source_copy, monkeypatch):
     calls = []
-    monkeypatch.setattr(pipeline, "_validate_batched", lambda *args, **kw: calls.append(1))
+    monkeypatch.setattr(pipeline, "_validate_version", lambda *args, **kw: calls.append(1))
     store = tmp_path / "store"
     options = dict(source_dir=source_copy, ttl_dir=None, engine="rudof", skip_unchanged=True, dumps=False)
     pipeline.load(store, **options)

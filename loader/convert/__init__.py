@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from .. import search_keys
 from ..vocab import Iris
 from . import briefing, city_os, curated, figures, history, reference, services
 from .common import Build, Context
@@ -64,4 +65,6 @@ def convert(source_dir: Path, iris: Iris) -> Build:
         service_ids = done(services.services(ctx, projects, fields))
         done(curated.service_issues(ctx, service_ids, issues))
         done(history.iri_history(ctx))  # last: it checks the IRIs every other step minted
+    # derived, not converted: every label's comparison form, for engines without sckgfn:normalize
+    ctx.build.graphs[search_keys.GRAPH] = search_keys.derive(list(ctx.build.graphs.values()), iris)
     return ctx.build

@@ -56,6 +56,7 @@ def substitute(query: str, values: Mapping[str, object]) -> str:
     if not values:
         return query
     written = {name: _sparql(term) for name, term in values.items()}
+    projected = {name: _expression(term) for name, term in values.items()}
     toks = [t for t in tokens(query) if t[0] != "comment"]
     selects = _selects(toks)
     orderings = _orderings(toks, written)
@@ -72,7 +73,7 @@ def substitute(query: str, values: Mapping[str, object]) -> str:
             raise QueryEvaluationError(f"?{name} is bound by the query itself; it cannot take a value")
         owner = next((s for s in selects if index in s.projection), None)
         if owner is not None and _paren_depth(toks, owner.projection.start, index) == 0:
-            replacement = _projected(owner, selects, name, value)
+            replacement = _projected(owner, selects, name, projected[name])
         elif index in orderings:
             replacement = orderings[index]
         else:
@@ -169,6 +170,18 @@ def _in_values_list(toks: list, index: int) -> bool:
     while position >= 0 and toks[position][0] == "var":
         position -= 1
     return position > 0 and toks[position][1] == "(" and toks[position - 1][1].upper() == "VALUES"
+
+
+_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def _expression(term: object) -> str:
+    """A term as the expression of ``(expression AS ?name)``: a decimal as ``STRDT("…", xsd:decimal)``,
+    the same term, since Virtuoso 7 fails a query with ORDER BY that projects a decimal constant
+    (SR128: Numeric value out of range for <temporary space column>(0, 0))."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _DECIMAL:
+        return f"STRDT({_sparql(ox.Literal(term.value))}, <{_DECIMAL}>)"
+    return _sparql(term)
 
 
 def _sparql(term: object) -> str:
