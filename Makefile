@@ -30,10 +30,13 @@ REMOTE_TESTS := tests/test_remote_backend.py tests/test_api.py tests/test_sparql
 	tests/test_crosswalk.py tests/test_licence_links.py tests/test_errors.py tests/test_results.py
 REMOTE_PYTEST := -m "not embedded_only" -p no:cacheprovider $(REMOTE_TESTS)
 
+# All three runs happen whatever the first gives; the target fails if any of them failed.
 test: setup
-	$(BIN)/python -m pytest
-	SMARTCITY_KG_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(REMOTE_PYTEST)
-	SMARTCITY_KG_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(REMOTE_PYTEST)
+	status=0; \
+	$(BIN)/python -m pytest || status=1; \
+	SMARTCITY_KG_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(REMOTE_PYTEST) || status=1; \
+	SMARTCITY_KG_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(REMOTE_PYTEST) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var
