@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Service Description of the endpoint, in any RDF syntax the client asks for.
 
-It lists the extension functions (``kg/sparql_functions.py``) as ``sd:extensionFunction``, each
-an ``sd:Function`` with its labels and comments, so a client learns them from the endpoint.
+On the embedded engine it lists the extension functions (``kg/sparql_functions.py``) as
+``sd:extensionFunction``, each an ``sd:Function`` with its labels and comments, so a client learns
+them from the endpoint; a remote engine does not have them, and the description does not claim them.
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ def describe(endpoint: str, media_type: str, config: Mapping, graphs: Mapping[st
         triples.append(ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")))
     for fmt in FORMATS.values():
         triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.iri)))
-    for function in sparql_functions.CATALOGUE:
-        triples.append(ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function.iri)))
-    triples += [t for t in sparql_functions.describe() if t.subject.value != sparql_functions.DOCUMENT]
+    if config.get("ENGINE", "embedded") == "embedded":  # a remote engine does not have them
+        for function in sparql_functions.CATALOGUE:
+            triples.append(ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function.iri)))
+        triples += [t for t in sparql_functions.describe() if t.subject.value != sparql_functions.DOCUMENT]
     for index, graph in enumerate(sorted(graphs)):
         named = ox.BlankNode(f"graph{index}")
         description = ox.BlankNode(f"graph{index}description")

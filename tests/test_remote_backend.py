@@ -288,3 +288,11 @@ def test_virtuoso_blank_node_ids_are_read_whatever_the_chunks(chunk):
     rows = list(ox.parse_query_results(_BlankNodeIds(Chunked()), format=ox.QueryResultsFormat.JSON))
     assert [row["b"].value for row in rows] == [f"b{n}" for n in range(50)]
     assert [row["l"].value for row in rows] == [f"x{n}" for n in range(50)]
+
+
+def test_the_service_description_claims_no_extension_function_on_a_remote_engine(remote_app):
+    client, _ = remote_app
+    answer = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    assert b"extensionFunction" not in answer.data and b"/function#" not in answer.data
+    assert b"http://www.w3.org/ns/sparql-service-description#resultFormat" in answer.data
