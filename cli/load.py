@@ -10,6 +10,8 @@ from kg.defaults import TTL_DIR
 from . import options
 
 HELP = "validate the sources and load them into a new store version"
+#: loader.pipeline.ENGINES, without importing the loader to build the parser
+SHACL_ENGINES = ("pyshacl", "batched", "rudof", "sparql")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,10 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.engine(parser)
     options.source_dir(parser)
     parser.add_argument("--ttl-dir", type=Path, default=TTL_DIR, help="where the generated Turtle is written")
-    parser.add_argument("--shacl", choices=("pyshacl", "batched", "rudof"), default="pyshacl",
+    parser.add_argument("--shacl", choices=SHACL_ENGINES, default="pyshacl",
                         help="SHACL engine: one pySHACL run (default, the reference), pySHACL in batches "
-                             "from a scratch store, or batches screened by rudof (needs pyrudof); the "
-                             "batched ones stream N-Triples extras instead of parsing them")
+                             "from a scratch store, batches screened by rudof (needs pyrudof), or a SPARQL "
+                             "screen in Oxigraph (the fastest for large data); the screens hand what they "
+                             "flag to pySHACL, and the batched ones stream N-Triples extras instead of "
+                             "parsing them")
     parser.add_argument("--skip-unchanged", action="store_true",
                         help="do not validate again data and rules identical to the last validated load; "
                              "with a batched engine, judge again only what the changed graphs can reach")

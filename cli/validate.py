@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from . import options
+from .load import SHACL_ENGINES
 
 HELP = "check the sources (and extra RDF files) without loading"
 
@@ -13,7 +14,7 @@ HELP = "check the sources (and extra RDF files) without loading"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.source_dir(parser)
     options.base_iri(parser)
-    parser.add_argument("--shacl", choices=("pyshacl", "batched", "rudof"), default="pyshacl",
+    parser.add_argument("--shacl", choices=SHACL_ENGINES, default="pyshacl",
                         help="SHACL engine (see smartcity-kg load --help)")
     parser.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate too")
 

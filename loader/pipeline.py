@@ -158,8 +158,9 @@ def parse_extra(path: Path, iris: Iris) -> Graph:
     return graph
 
 
-#: SHACL engines: one pySHACL run (the reference), or the batched validator with pySHACL or rudof
-ENGINES = ("pyshacl", "batched", "rudof")
+#: SHACL engines: one pySHACL run (the reference), or the batched validator with pySHACL, rudof or
+#: a SPARQL screen (both judged again by pySHACL where they flag)
+ENGINES = ("pyshacl", "batched", "rudof", "sparql")
 
 
 def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None = None) -> None:
@@ -168,7 +169,7 @@ def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None =
     :raises ValidationFailed: with the report.
     """
     if engine != "pyshacl" or compiled.streamed:
-        _validate_batched(compiled, "rudof" if engine == "rudof" else "pyshacl", workdir)
+        _validate_batched(compiled, _batch_engine(engine), workdir)
         return
     data = Graph()
     for name, graph in compiled.all_graphs().items():
@@ -176,6 +177,11 @@ def validate(compiled: Compiled, engine: str = "pyshacl", workdir: Path | None =
             for triple in graph:
                 data.add(triple)
     shacl.check(data, _origins(compiled))
+
+
+def _batch_engine(engine: str) -> str:
+    """The engine of :func:`loader.validate_store.store_violations` for a ``--shacl`` choice."""
+    return "pyshacl" if engine == "batched" else engine
 
 
 def _origins(compiled: Compiled) -> dict:
@@ -294,7 +300,7 @@ def load(store_path: Path = DEFAULT_STORE, iris: Iris | None = None, extras: Seq
         _say(f"validating {sum(len(g) for g in compiled.all_graphs().values())} triples with SHACL …")
         validate(compiled)
     else:
-        batch_engine = "rudof" if engine == "rudof" else "pyshacl"
+        batch_engine = _batch_engine(engine)
         if remote is not None:  # no local version to validate in: the scratch-store validator
             _say(f"validating with SHACL ({engine}, in batches) …")
             _validate_batched(compiled, batch_engine, Path(store_path).parent, payload)

@@ -242,7 +242,7 @@ def violations(store_path: str, engine: str = "pyshacl", batch_size: int = 2000,
     """Node-shape violations of the store at ``store_path`` (opened read-only here and in workers),
     of every subject or only of ``subjects`` (N-Triples terms); a single batch is judged here,
     without starting worker processes. ``progress(done, batches)`` is called every tenth."""
-    if engine not in ENGINES:
+    if engine not in ENGINES:  # "sparql" is loader.validate_store's: a screen ahead of these
         raise ValueError(f"unknown SHACL engine {engine!r} (use one of {', '.join(ENGINES)})")
     workers = workers or min(2, os.cpu_count() or 1)
     if subjects is None:

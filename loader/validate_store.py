@@ -20,7 +20,7 @@ from rdflib import URIRef
 
 from kg.errors import LoaderError
 
-from . import validate_batches, validate_sets
+from . import validate_batches, validate_sets, validate_sparql
 from .validate import Violation, located
 
 
@@ -69,8 +69,29 @@ def store_violations(directory: Path, origins: Mapping[URIRef, tuple[str, int]] 
     the node-shape batches judged.
     """
     found = validate_sets.violations(ox.Store.read_only(str(directory)))
-    found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects, progress)
+    if engine == "sparql":
+        found += _screened(directory, batch_size, workers, subjects, progress)
+    else:
+        found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects, progress)
     return located(found, origins)
+
+
+def _screened(directory: Path, batch_size: int, workers: int | None, subjects: Sequence[str] | None,
+              progress: Callable[[int, int], None] | None) -> list[Violation]:
+    """Node shapes screened with SPARQL (:mod:`loader.validate_sparql`): pySHACL judges the
+    subjects it flags; the targets of shapes it cannot translate are screened by rudof."""
+    store = ox.Store.read_only(str(directory))
+    screen = validate_sparql.compile_screen(store)
+    flagged = validate_sparql.flagged(store, screen)
+    left = validate_sparql.left_to_rudof(store, screen) - flagged
+    if subjects is not None:
+        wanted = set(subjects)
+        flagged, left = flagged & wanted, left & wanted
+    found = validate_batches.violations(str(directory), "pyshacl", batch_size, workers, sorted(flagged),
+                                        progress)
+    if left:
+        found += validate_batches.violations(str(directory), "rudof", batch_size, workers, sorted(left))
+    return found
 
 
 #: Above this many triples in the changed graphs, validate everything rather than hold their

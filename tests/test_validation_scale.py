@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg import store as kgstore
 from kg.errors import ValidationFailed
-from loader import pipeline, validate_batches, validate_cache, validate_store
+from loader import pipeline, validate_batches, validate_cache, validate_sparql, validate_store
 from loader import validate as shacl
 from loader.generate import generate
 from loader.generate_faults import KINDS
@@ -78,7 +78,7 @@ def test_reference_finds_exactly_the_planted_faults(world, reference):
     assert found == expected
 
 
-@pytest.mark.parametrize("engine", ["pyshacl", "rudof"])
+@pytest.mark.parametrize("engine", ["pyshacl", "rudof", "sparql"])
 def test_batched_validation_reports_what_one_pyshacl_run_reports(world, origins, reference, engine):
     compiled, _ = world
     if engine == "rudof":
@@ -87,7 +87,7 @@ def test_batched_validation_reports_what_one_pyshacl_run_reports(world, origins,
     assert found == reference
 
 
-@pytest.mark.parametrize("engine", ["pyshacl", "rudof"])
+@pytest.mark.parametrize("engine", ["pyshacl", "rudof", "sparql"])
 def test_validating_the_new_store_version_reports_what_one_pyshacl_run_reports(world, origins, reference,
                                                                              engine, tmp_path):
     """What ``smartcity-kg load`` does with a batched engine: validate the version being built
@@ -106,6 +106,28 @@ def test_validating_the_new_store_version_reports_what_one_pyshacl_run_reports(w
         kgstore.build(store, payload(compiled), check=check)
     assert found == reference
     assert not store.exists() and not list(store.with_name("store.versions").iterdir())
+
+
+def test_shapes_the_sparql_screen_leaves_to_rudof_are_still_judged(world, origins, reference, monkeypatch):
+    """A shape the screen cannot translate has its targets screened by rudof: with the shapes of the
+    planted faults taken from the screen, the report is still one pySHACL run's."""
+    pytest.importorskip("pyrudof")
+    compiled, _ = world
+    compile_screen = validate_sparql.compile_screen
+    left = ("SmartCityServiceShape", "SmartCityServiceClosedShape", "KPIObservationShape", "CityOSShape")
+
+    def partial(store):
+        screen, compiler = compile_screen(store), validate_sparql.compiler_for(store)
+        kept = tuple(q for q in screen.queries if not q[0].endswith(left))
+        moved = tuple((shape, "moved by the test",
+                       validate_sparql.targets_query(compiler.targets(URIRef(shape))))
+                      for shape, _ in screen.queries if shape.endswith(left))
+        assert len(moved) == len(left)
+        return validate_sparql.Screen(kept, moved)
+
+    monkeypatch.setattr(validate_sparql, "compile_screen", partial)
+    found = validate_store.violations(payload(compiled), origins, engine="sparql", batch_size=300)
+    assert found == reference
 
 
 def test_a_batch_holds_each_subject_once_with_its_neighbourhood(world, tmp_path):
