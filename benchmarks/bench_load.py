@@ -82,7 +82,8 @@ def load(checkout: Path | None, engine: str, work: Path, files: list[Path], *fla
     return row
 
 
-def run_size(size: int, engine: str, work: Path, seed: int, before: Path | None) -> dict:
+def run_size(size: int, engine: str, work: Path, seed: int, before: Path | None,
+             compare: str | None = None) -> dict:
     out = work / f"gen-{size}"
     started = time.perf_counter()
     subprocess.run([*cli(None), "generate", "--triples", str(size), "--out", str(out), "--seed", str(seed)],
@@ -93,6 +94,8 @@ def run_size(size: int, engine: str, work: Path, seed: int, before: Path | None)
            **load(None, engine, work, files, "--no-dumps")}
     if before is not None:
         row["before"] = load(before, engine, work, files, "--no-dumps")
+    if compare is not None:
+        row["compare"] = load(None, compare, work, files, "--no-dumps")
     ox_dir = work / f"oxigraph-{size}"
     ox_s, ox_kb, _, _, _ = timed([str(VENV_BIN / "oxigraph"), "load", "--location", str(ox_dir),
                                "--file", *map(str, files)])
@@ -103,29 +106,33 @@ def run_size(size: int, engine: str, work: Path, seed: int, before: Path | None)
     return row
 
 
-def run_today(work: Path, before: Path | None) -> list[tuple[str, dict]]:
+def run_today(work: Path, before: Path | None, engine: str = "rudof") -> list[tuple[str, dict]]:
     """The bundled data alone: each engine on a fresh store, and the reloads of unchanged data."""
     rows = []
     for label, checkout in (("", None), ("before: ", before)):
         if label and checkout is None:
             continue
-        for engine in ("pyshacl", "rudof"):
-            rows.append((f"{label}`load --shacl {engine}` (fresh store, dumps written)",
-                         load(checkout, engine, work, [])))
+        for each in ("pyshacl", "rudof", "sparql"):
+            if each == "sparql" and checkout is not None:
+                continue  # the code before has no SPARQL screen
+            rows.append((f"{label}`load --shacl {each}` (fresh store, dumps written)",
+                         load(checkout, each, work, [])))
+        if checkout is not None:
+            engine = "rudof"
         store = Path(tempfile.mkdtemp(dir=work)) / "store"
         sources = store.parent / "source"
         shutil.copytree(PROJECT / "data" / "source", sources)
         at = ("--source-dir", str(sources))
-        load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)
-        rows.append((f"{label}`load --shacl rudof --skip-unchanged` again (unchanged data: no validation)",
-                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", store=store)))
+        load(checkout, engine, work, [], *at, "--skip-unchanged", "--no-dumps", store=store)
+        rows.append((f"{label}`load --shacl {engine} --skip-unchanged` again (unchanged data: no validation)",
+                     load(checkout, engine, work, [], *at, "--skip-unchanged", store=store)))
         rows.append((f"{label}same with `--no-dumps` (no validation, no dumps)",
-                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
+                     load(checkout, engine, work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
         kpis = sources / "kpis.csv"  # one cell changed: one graph changes
         text = kpis.read_text(encoding="utf-8")
         kpis.write_text(text.replace(",100,2025,", ",101,2025,", 1), encoding="utf-8")
         rows.append((f"{label}one cell of `kpis.csv` changed, `--skip-unchanged --no-dumps`",
-                     load(checkout, "rudof", work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
+                     load(checkout, engine, work, [], *at, "--skip-unchanged", "--no-dumps", store=store)))
         shutil.rmtree(store.parent)
     started = time.perf_counter()
     subprocess.run([*cli(None), "--help"], check=True, capture_output=True)
@@ -140,12 +147,14 @@ def cpu(row: dict) -> str:
     return f" ({row['cpu_s']:.0f} s CPU)" if row.get("cpu_s") else ""
 
 
-def table(rows: list[dict], engine: str, before: bool) -> str:
+def table(rows: list[dict], engine: str, before: bool, compare: str | None = None) -> str:
     extra = " | before (same run) | after/before" if before else ""
+    extra += f" | `--shacl {compare}` (same run) | ratio" if compare else ""
     head = ("| generated triples | total loaded (with bundled) | generate | load + validate "
             f"(`--shacl {engine}`){extra} | peak RSS (largest process) | store on disk | `oxigraph load` "
             "(same generated files) | load / `oxigraph load` | its peak RSS | its store |\n"
-            "|---|---|---|---|" + ("---|---|" if before else "") + "---|---|---|---|---|---|\n")
+            "|---|---|---|---|" + ("---|---|" if before else "") + ("---|---|" if compare else "")
+            + "---|---|---|---|---|---|\n")
     body = ""
     for r in rows:
         cells = (f"| {r['generated']:,} | {r['total']:,} | {r['generate_s']:.1f} s | "
@@ -154,6 +163,10 @@ def table(rows: list[dict], engine: str, before: bool) -> str:
             b = r["before"]
             cells += (f" {b['load_s']:.1f} s{cpu(b)}, {b['peak_mb']:,.0f} MB | "
                       f"{r['load_s'] / b['load_s']:.2f} |")
+        if compare:
+            c = r["compare"]
+            cells += (f" {c['load_s']:.1f} s{cpu(c)}, {c['peak_mb']:,.0f} MB | "
+                      f"{r['load_s'] / c['load_s']:.2f} |")
         body += (cells + f" {r['peak_mb']:,.0f} MB | {r['store_mb']:,.0f} MB | {r['oxigraph_s']:.1f} s | "
                  f"{r['load_s'] / r['oxigraph_s']:.0f}x | {r['oxigraph_mb']:,.0f} MB | "
                  f"{r['oxigraph_store_mb']:,.0f} MB |\n")
@@ -162,6 +175,8 @@ def table(rows: list[dict], engine: str, before: bool) -> str:
         body += f"- {r['generated']:,}: {r['stages']}\n"
         if before:
             body += f"  - before: {r['before']['stages']}\n"
+        if compare:
+            body += f"  - `--shacl {compare}`: {r['compare']['stages']}\n"
     return head + body
 
 
@@ -174,7 +189,9 @@ def today_table(rows: list[tuple[str, dict]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--engine", choices=("pyshacl", "batched", "rudof"), default="rudof")
+    parser.add_argument("--engine", choices=("pyshacl", "batched", "rudof", "sparql"), default="sparql")
+    parser.add_argument("--compare", choices=("pyshacl", "batched", "rudof", "sparql"), default=None,
+                        help="also load each size with this engine, in the same run")
     parser.add_argument("--today", action="store_true", help="also load the bundled data alone, every mode")
     parser.add_argument("--before", type=Path, default=None,
                         help="a checkout of the code to compare with (e.g. a git worktree of main)")
@@ -185,8 +202,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-load-", dir=args.work))
     started = datetime.now(UTC)
     try:
-        rows = [run_size(size, args.engine, work, args.seed, args.before) for size in args.sizes]
-        today = run_today(work, args.before) if args.today else []
+        rows = [run_size(size, args.engine, work, args.seed, args.before, args.compare)
+                for size in args.sizes]
+        today = run_today(work, args.before, args.engine) if args.today else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
     load_avg = os.getloadavg()
@@ -194,7 +212,7 @@ def main() -> None:
             f"({os.cpu_count()} cores, load average {load_avg[0]:.1f} at the end), "
             f"`{' '.join(sys.argv[1:]) or 'defaults'}`:\n\n")
     if rows:
-        text += table(rows, args.engine, args.before is not None) + "\n"
+        text += table(rows, args.engine, args.before is not None, args.compare) + "\n"
     if today:
         text += today_table(today)
     print(text)
