@@ -44,8 +44,10 @@ _SET_LEVEL = {
     SH.property, SH.closed, SH.hasValue, SH.minCount, SH.maxCount, SH.equals, SH.disjoint, SH.uniqueLang,
     SH.qualifiedValueShape, SH.qualifiedValueShapesDisjoint,
 }
-#: Datatypes whose lexical forms Oxigraph's casts check the way rdflib does (a literal of another
-#: datatype that is ill-formed would be missed: those are flagged whenever their datatype is asked)
+#: Datatypes Oxigraph can cast to: a literal is taken as well-formed only if its cast gives back its
+#: own lexical form (so a form rdflib refuses and Oxigraph would repair is flagged, never missed; a
+#: non-canonical but valid form such as "01" is a false alarm). A literal of any other datatype
+#: is flagged whenever its datatype is asked for.
 _CASTS = {XSD.integer, XSD.decimal, XSD.boolean, XSD.date, XSD.dateTime, XSD.double, XSD.float}
 _TEXT = {XSD.string, RDF.langString}
 
@@ -250,8 +252,9 @@ class Compiler:
         wrong = f"(!isLiteral({value}) || !sameTerm(DATATYPE({value}), {_iri(datatype)}))"
         if datatype in _TEXT or polarity == UNDER:
             return _checked(wrong, polarity)
-        if datatype in _CASTS:  # an ill-formed literal of the right datatype fails its cast
-            return _checked(f"({wrong} || !isLiteral({_iri(datatype)}(STR({value}))))", OVER)
+        if datatype in _CASTS:
+            canonical = f"STR({_iri(datatype)}(STR({value}))) = STR({value})"
+            return _checked(f"({wrong} || !{canonical})", OVER)
         return _checked(f"({wrong} || true)", OVER)
 
     def _node_kind(self, value: str, kind, polarity: str) -> str:
