@@ -11,6 +11,7 @@ validate`` and loads whose target is not a local store).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -82,7 +83,7 @@ def _screened(directory: Path, batch_size: int, workers: int | None, subjects: S
     subjects it flags; the targets of shapes it cannot translate are screened by rudof."""
     store = ox.Store.read_only(str(directory))
     screen = validate_sparql.compile_screen(store)
-    flagged = validate_sparql.flagged(store, screen)
+    flagged = validate_sparql.flagged(store, screen, str(directory), workers or min(2, os.cpu_count() or 1))
     left = validate_sparql.left_to_rudof(store, screen) - flagged
     if subjects is not None:
         wanted = set(subjects)

@@ -92,5 +92,5 @@ def test_a_construct_it_does_not_translate_is_left_to_rudof():
     """, format="turtle")
     compiler = validate_sparql.Compiler(shapes, lambda c: {c})
     with pytest.raises(validate_sparql.Unsupported, match="lessThan"):
-        compiler.query(URIRef("https://example.org/S"))
+        compiler.queries(URIRef("https://example.org/S"))
     assert "?this a ?type" in compiler.targets(URIRef("https://example.org/S"))
