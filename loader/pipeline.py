@@ -217,8 +217,8 @@ def _validate_version(compiled: Compiled, engine: str, directory: Path,
     :raises ValidationFailed: with the report.
     """
     progress = None if say is None else (lambda done, of: say(f"{done}/{of} batches of subjects judged"))
-    _fail_if(validate_store.store_violations(directory, _origins(compiled), engine=engine,
-                                             subjects=subjects, progress=progress), compiled)
+    _fail_if(validate_store.store_violations(directory, _origins(compiled), engine=engine, subjects=subjects,
+                                             progress=progress, say=say or (lambda _: None)), compiled)
 
 
 def _lines_in_files(found: list, files: list[Path]) -> list:

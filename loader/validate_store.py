@@ -61,30 +61,34 @@ def violations(graphs: Mapping[str, bytes | Path], origins: Mapping[URIRef, tupl
 def store_violations(directory: Path, origins: Mapping[URIRef, tuple[str, int]] | None = None,
                      engine: str = "pyshacl", workers: int | None = None, batch_size: int = BATCH_SIZE,
                      subjects: Sequence[str] | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> list[Violation]:
+                     progress: Callable[[int, int], None] | None = None,
+                     say: Callable[[str], None] = lambda _: None) -> list[Violation]:
     """Every violation of the union of the graphs of the (closed, complete) store at ``directory``,
     sorted, with source rows. The store is only read, here and in the worker processes.
 
     With ``subjects`` (N-Triples terms, from :func:`changed_subjects`), the node shapes judge only
     those; the set-level rules always run over everything. ``progress(done, batches)`` reports
-    the node-shape batches judged.
+    the node-shape batches judged, ``say`` the stages.
     """
+    say("set-level rules …")
     found = validate_sets.violations(ox.Store.read_only(str(directory)))
     if engine == "sparql":
-        found += _screened(directory, batch_size, workers, subjects, progress)
+        found += _screened(directory, batch_size, workers, subjects, progress, say)
     else:
         found += validate_batches.violations(str(directory), engine, batch_size, workers, subjects, progress)
     return located(found, origins)
 
 
 def _screened(directory: Path, batch_size: int, workers: int | None, subjects: Sequence[str] | None,
-              progress: Callable[[int, int], None] | None) -> list[Violation]:
+              progress: Callable[[int, int], None] | None, say: Callable[[str], None]) -> list[Violation]:
     """Node shapes screened with SPARQL (:mod:`loader.validate_sparql`): pySHACL judges the
     subjects it flags; the targets of shapes it cannot translate are screened by rudof."""
     store = ox.Store.read_only(str(directory))
     screen = validate_sparql.compile_screen(store)
+    say(f"SPARQL screen of the node shapes: {len(screen.queries)} queries …")
     flagged = validate_sparql.flagged(store, screen, str(directory), workers or min(2, os.cpu_count() or 1))
     left = validate_sparql.left_to_rudof(store, screen) - flagged
+    say(f"{len(flagged)} subjects flagged for pySHACL, {len(left)} of untranslated shapes left to rudof")
     if subjects is not None:
         wanted = set(subjects)
         flagged, left = flagged & wanted, left & wanted
