@@ -24,5 +24,5 @@ def run(args: argparse.Namespace) -> int:
 
     manifest = generate(args.triples, args.out, args.violations, args.seed, args.base_iri, args.source_dir)
     print(f"wrote {manifest['triples']} triples ({len(manifest['violations'])} planted violations) "
-          f"to {args.out}; load with: smartcity-kg load --shacl rudof {args.out}/*.nt")
+          f"to {args.out}; load with: smartcity-kg load --shacl sparql {args.out}/*.nt")
     return 0

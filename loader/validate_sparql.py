@@ -1,11 +1,11 @@
 """A SPARQL screen for the node shapes: which subjects might violate them, asked of Oxigraph.
 
 rudof, the fast screen of :mod:`loader.validate_batches`, needs every batch extracted, serialized
-and parsed again (~80 % of a 10^6-triple validation). Here each node shape becomes one SPARQL
-query, ``SELECT DISTINCT ?this`` over its targets ``FILTER`` a boolean expression that is true
-when the focus node violates the shape, and Oxigraph evaluates it in its own indexes: nothing is
-extracted for the subjects that conform. pySHACL then judges the flagged subjects, so every
-report is still pySHACL's.
+and parsed again (~80 % of a 10^6-triple validation). Here each node shape becomes SPARQL queries
+(one a property shape), ``SELECT DISTINCT ?this`` over its targets ``FILTER`` a boolean expression
+that is true when the focus node violates it, and Oxigraph evaluates them in its own indexes:
+nothing is extracted for the subjects that conform. pySHACL then judges the flagged subjects, so
+every report is still pySHACL's.
 
 The screen must never miss a violation; a false alarm only costs a pySHACL run. Each expression is
 compiled with a *polarity*: ``over`` may be true for a conforming node (never false for a
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -387,8 +388,6 @@ class Compiler:
 
 def _strip_names(expression: str) -> str:
     """``expression`` without the numbers of its fresh variables (to compare two compilations)."""
-    import re
-
     return re.sub(r"\?([a-z])\d+", r"?\1", expression)
 
 
@@ -401,7 +400,7 @@ def _subclass_closure(graph_pairs: Iterable[tuple[str, str]]) -> dict[str, set[s
 
 @dataclass(frozen=True)
 class Screen:
-    """The compiled screen: one query per node shape it translates, and the shapes it does not."""
+    """The compiled screen: (shape, query) for the shapes it translates, and the shapes it does not."""
 
     queries: tuple[tuple[str, str], ...]
     #: (shape, why, the query of its focus nodes) for the shapes left to rudof
@@ -436,7 +435,8 @@ def targets_query(targets: str) -> str:
 
 
 def compile_screen(store: ox.Store) -> Screen:
-    """One query per node shape of the project, or its targets for rudof if it cannot be translated."""
+    """The queries of every node shape of the project, or its targets for rudof if it cannot be
+    translated."""
     compiler = compiler_for(store)
     node_shapes = compiler.shapes
     queries, unsupported = [], []
