@@ -178,8 +178,8 @@ class Compiler:
 
     # --- shapes ------------------------------------------------------------------------------
 
-    def violated(self, shape, focus: str, polarity: str = OVER) -> str:
-        """A SPARQL expression, true when ``focus`` (a bound variable) violates ``shape``."""
+    def _refuse_unknown(self, shape) -> None:
+        """:raises Unsupported: for a parameter of ``shape`` this compiler does not translate."""
         graph = self.shapes
         if graph.value(shape, SH.deactivated) is not None:
             raise Unsupported("sh:deactivated")
@@ -187,6 +187,11 @@ class Compiler:
             known = parameter in _NOT_CONSTRAINTS or parameter in self._handlers() or parameter in _SET_LEVEL
             if str(parameter).startswith(str(SH)) and not known:
                 raise Unsupported(f"{parameter} on {shape}")
+
+    def violated(self, shape, focus: str, polarity: str = OVER) -> str:
+        """A SPARQL expression, true when ``focus`` (a bound variable) violates ``shape``."""
+        graph = self.shapes
+        self._refuse_unknown(shape)
         path = graph.value(shape, SH.path)
         if path is None:
             return _any(self.node_parts(shape, focus, polarity))
@@ -377,7 +382,7 @@ class Compiler:
         if targets is None:
             return []
         if self.shapes.value(shape, SH.path) is None:
-            self.violated(shape, "?this")  # refuses what it cannot translate, before any query
+            self._refuse_unknown(shape)  # node_parts checks the shapes it reaches, not this one
             tests = self.node_parts(shape, "?this", OVER)
         else:
             tests = [self.violated(shape, "?this")]
