@@ -311,7 +311,7 @@ def _csv_rows(response: requests.Response) -> list[list[str]]:
 def test_row_cap_cuts_and_says_so(limited, accept):
     response = requests.get(limited.sparql, params={"query": "SELECT * { ?s ?p ?o }"},
                             headers={"Accept": accept}, timeout=TIMEOUT)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers.get("X-Result-Truncated") == f"max-rows={MAX_ROWS}"
     if accept == "text/csv":
         assert len(_csv_rows(response)) == MAX_ROWS
@@ -331,7 +331,7 @@ def test_row_cap_on_triples(limited):
     query = PREFIXES + "CONSTRUCT WHERE { ?s a sckg:AdoptedProject ; ?p ?o }"
     response = requests.get(limited.sparql, params={"query": query},
                             headers={"Accept": "application/n-triples"}, timeout=TIMEOUT)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers.get("X-Result-Truncated") == f"max-rows={MAX_ROWS}"
     assert len(response.text.splitlines()) == MAX_ROWS
 
@@ -340,7 +340,7 @@ def test_row_cap_on_triples(limited):
 def test_row_cap_boundary(limited, limit, truncated):
     response = requests.get(limited.sparql, params={"query": f"SELECT * {{ ?s ?p ?o }} LIMIT {limit}"},
                             headers={"Accept": "text/csv"}, timeout=TIMEOUT)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert ("X-Result-Truncated" in response.headers) is truncated
     assert len(_csv_rows(response)) == min(limit, MAX_ROWS)
 
@@ -592,7 +592,7 @@ def test_access_log_writes_one_combined_format_line_per_request(limited):
     agent = f'probe-{random.randrange(10**9)} "quoted" \\ agent'
     response = requests.get(limited.base + "/healthz?x=1", timeout=TIMEOUT,
                             headers={"User-Agent": agent, "Referer": "http://example.org/"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     deadline = time.monotonic() + 5
     while True:
         output = Path(limited.process.log_path).read_text(errors="replace")

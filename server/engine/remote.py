@@ -316,7 +316,10 @@ class RemoteEngine:
             log.error("remote engine refused our credentials: %s %s", response.status_code, body[:300])
             raise EngineFailure("the remote SPARQL engine refused the server's credentials; see the log")
         if response.status_code in (502, 503, 504):
-            raise EngineUnavailable(f"the remote SPARQL engine is unavailable ({response.status_code})")
+            # the engine's words say which limit it hit (Virtuoso: "SR214: Out of server threads")
+            log.warning("remote engine answered %s: %s", response.status_code, body[:300])
+            said = f": {body[:300]}" if body else ""
+            raise EngineUnavailable(f"the remote SPARQL engine is unavailable ({response.status_code}{said})")
         if response.status_code == 500 and body:
             raise QueryEvaluationError(f"the query could not be evaluated: {body[:1000]}")
         log.error("remote engine answered %s: %s", response.status_code, body[:300])
