@@ -142,6 +142,17 @@ def test_an_engine_that_does_not_answer_is_a_clear_error(tmp_path):
         kgremote.publish(settings, {G + "a": _nt("1")}, "https://example.org")
 
 
+def test_a_server_says_why_it_cannot_read_the_record_until_it_reads_again(tmp_path):
+    from server.engine.remote import RemoteState
+
+    settings = kgremote.RemoteEngineSettings("http://127.0.0.1:9/query", "http://127.0.0.1:9/store")
+    state = RemoteState(settings, tmp_path, poll=60.0)
+    for _attempt in range(2):  # the second call, within the poll interval, reads nothing new
+        with pytest.raises(StoreError, match="does not answer"):
+            state.record()
+    assert state.version() is None
+
+
 @pytest.mark.slow
 def test_the_issue_command_loads_and_serves(engine, kg, tmp_path):
     """`ENGINE=remote … smartcity-kg load` then `smartcity-kg serve` with the same environment."""

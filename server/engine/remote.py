@@ -72,6 +72,7 @@ class RemoteState:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._record: LoadRecord | None = None
+        self._error: StoreError | None = None  # why the latest read failed
         self._snapshot: Snapshot | None = None
         self._read_at = -1e9
 
@@ -86,12 +87,15 @@ class RemoteState:
                 self._local.session = session
                 try:
                     found = read_record(self.settings, session, timeout=max(self.poll, 5.0))
-                except StoreError:
-                    self._record, self._read_at = None, time.monotonic()
+                except StoreError as exc:
+                    # until the next read, every caller gets this reason, not "nothing loaded"
+                    self._record, self._error, self._read_at = None, exc, time.monotonic()
                     raise
                 # a record being replaced can read as missing for a moment (Virtuoso's PUT deletes,
                 # then inserts): keep the one read before rather than report nothing loaded
-                self._record, self._read_at = found or self._record, time.monotonic()
+                self._record, self._error, self._read_at = found or self._record, None, time.monotonic()
+            if self._error is not None:
+                raise StoreError(self._error.message)
             if self._record is None:
                 raise StoreError(f"{self.settings.query_url}: nothing loaded there; run "
                                  "'smartcity-kg load' with ENGINE=remote first")
