@@ -1,10 +1,13 @@
 """``/api``: the canned queries of ``queries/`` as a small web API, and its OpenAPI document.
 
 ``/api`` lists the queries (JSON, or HTML for browsers); ``/api/<name>?param=…`` runs one.
-Request values are checked by their declared type (400 naming the parameter) and bound as RDF
-terms through pyoxigraph's ``substitutions``, never pasted into the query text, so a value such
-as ``"} ; DROP ALL #`` is only data. Execution, limits, caching, ETags and errors are those of
-``/sparql`` (``sparql.run_query``).
+Request values are checked by their declared type (400 naming the parameter), turned into RDF
+terms, and written into the query as those terms in SPARQL syntax by pyoxigraph's serializer
+(``engine.substitute``, SEP-0007 semantics), never as request text, so a value such as
+``"} ; DROP ALL #`` is only data. Both engines get the same text, and a value reaches the query's
+sub-SELECTs too, which pyoxigraph's own ``substitutions`` leave unbound: a profile keyed by a code
+then aggregates one body, not every body (benchmarks/results-scale.md). Execution, limits,
+caching, ETags and errors are those of ``/sparql`` (``sparql.run_query``).
 
 Output formats (``format=`` wins over Accept):
 
@@ -32,6 +35,7 @@ from kg import formats
 from kg.formats import ResultFormat
 
 from . import errors, openapi
+from .engine.substitute import substitute
 from .params import FALSE_VALUES, TRUE_VALUES, bad_param, bind_arguments, bind_value, shown
 from .queries import DEFAULT_DIR, CannedQuery, QueryFileError, load_folder
 from .sparql import run_query
@@ -175,13 +179,13 @@ def openapi_json() -> Response:
 
 @bp.get("/api/<name>")
 def run(name: str) -> Response:
-    """Run one canned query with the request's parameters bound as RDF terms."""
+    """Run one canned query with the request's parameters written into it as RDF terms."""
     query = _queries().get(name)
     if query is None:
         raise errors.NotFound(f"no canned query '{name}'; see /api for the list")
     substitutions = bind_arguments(query, request.args.to_dict(flat=False))
     fmt = choose_format()
-    response = run_query(query.text, result_format=fmt, substitutions=substitutions)
+    response = run_query(substitute(query.text, dict(substitutions)), result_format=fmt)
     if fmt.bom and response.status_code == 200:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
@@ -208,8 +212,8 @@ def load(folder: Path) -> dict[str, CannedQuery]:
                                                      keep_blank_values=True):
                 args.setdefault(key, []).append(value)
             try:
-                bind_arguments(query, args)
-            except errors.BadRequest as exc:
+                substitute(query.text, dict(bind_arguments(query, args)))
+            except errors.BadRequest as exc:  # a bad value, or a form no value can be written into
                 raise QueryFileError(f"{query.path}: example {example}: {exc.message}") from None
     return found
 

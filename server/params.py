@@ -1,7 +1,8 @@
 """Typed request parameters of the canned queries, checked and turned into RDF terms.
 
-A value is never pasted into query text: it becomes a pyoxigraph term bound by ``substitutions``,
-so ``"} ; DROP ALL #`` is only data. A bad value is a 400 naming its parameter.
+A value is never pasted into query text: it becomes a pyoxigraph term, which the API writes into
+the query in SPARQL syntax (``engine.substitute``), so ``"} ; DROP ALL #`` is only data. A bad
+value is a 400 naming its parameter.
 
 A parameter that declares ``key: <variable>`` also binds that variable to the name key of a text
 value (``kg.normalize.normalize``, the comparison form the loader stores as ``sckg:nameKey`` for
@@ -133,7 +134,7 @@ def _decimal(param: Param, value: str) -> ox.Literal:
 
 
 def bind_arguments(query: CannedQuery, args: Mapping[str, list[str]]) -> tuple[tuple[str, object], ...]:
-    """pyoxigraph substitutions for the request parameters ``args`` (name → values) of ``query``.
+    """(variable, pyoxigraph term) pairs for the request parameters ``args`` (name → values) of ``query``.
 
     Only parameters received are bound (an unbound variable matches anything); an empty value
     counts as absent, as an empty field of an HTML form does.
