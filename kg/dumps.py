@@ -7,7 +7,7 @@ store's pruning. Each file is written to a temporary name and renamed, and ``man
 so a reader sees all of them or none; a lock keeps two web processes from writing at once.
 
 The files: the whole dataset as N-Quads (gzip), N-Triples (gzip, the union of the graphs: one
-statement made in two graphs is one triple) and JSON-LD (gzip, the named graphs kept, the
+statement made in two graphs is one triple) and JSON-LD (gzip, compact, the named graphs kept, the
 ``@context`` inline so the dump reads offline), and one Turtle file per named graph.
 """
 
@@ -110,13 +110,15 @@ def _write(store: ox.Store, target: Path, base_iri: str) -> list[Dump]:
              "application/n-triples", "gzip", "The whole dataset as one graph, the union of the named "
              "graphs (N-Triples, gzip)"),
         _put(target, f"{DATASET}.jsonld.gz",
-             jsonld.dumps(jsonld.compact_dataset(quads, jsonld.context()["@context"])),
+             jsonld.dumps(jsonld.compact_dataset(quads, jsonld.context()["@context"]), indent=None),
              "application/ld+json", "gzip", "The whole dataset, every named graph (JSON-LD, gzip)"),
     ]
+    by_graph: dict[str, list[ox.Triple]] = {graph: [] for graph in graphs}
+    for quad in quads:
+        by_graph[quad.graph_name.value].append(quad.triple)
     for graph in graphs:
-        triples = [q.triple for q in quads if q.graph_name.value == graph]
         dumps.append(_put(target, graph_file_name(graph, base_iri),
-                          ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=jsonld.PREFIXES),
+                          ox.serialize(by_graph[graph], format=ox.RdfFormat.TURTLE, prefixes=jsonld.PREFIXES),
                           "text/turtle", None, f"The named graph <{graph}> (Turtle)", graph))
     manifest = json.dumps([d.__dict__ for d in dumps], indent=1, ensure_ascii=False)
     temporary = target / f".{MANIFEST}.tmp"

@@ -111,6 +111,12 @@ def compact_dataset(quads: Iterable[ox.Quad], context_ref: str | dict) -> dict:
     return {"@context": context_ref, "@graph": top}
 
 
-def dumps(document: dict) -> bytes:
-    """A JSON-LD document as UTF-8 bytes (Japanese as is)."""
-    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+def dumps(document: dict, indent: int | None = 1) -> bytes:
+    """A JSON-LD document as UTF-8 bytes (Japanese as is).
+
+    ``indent=None`` writes it without spaces or line breaks, through json's C encoder (indenting
+    takes the pure-Python one: 1.5 s for the whole dataset's dump against 0.1 s).
+    """
+    if indent is None:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(document, ensure_ascii=False, indent=indent).encode()
