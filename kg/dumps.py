@@ -101,7 +101,9 @@ def _put(target: Path, name: str, data: bytes, media_type: str, encoding: str | 
 
 def _write(store: ox.Store, target: Path, base_iri: str) -> list[Dump]:
     quads = sorted(store.quads_for_pattern(None, None, None, None), key=str)
-    graphs = sorted({q.graph_name.value for q in quads})
+    by_graph: dict[str, list[ox.Triple]] = {}  # each graph's triples, in the dump's order
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
     dumps = [
         _put(target, f"{DATASET}.nq.gz", ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
              "application/n-quads", "gzip", "The whole dataset, every named graph (N-Quads, gzip)"),
@@ -113,10 +115,7 @@ def _write(store: ox.Store, target: Path, base_iri: str) -> list[Dump]:
              jsonld.dumps(jsonld.compact_dataset(quads, jsonld.context()["@context"]), indent=None),
              "application/ld+json", "gzip", "The whole dataset, every named graph (JSON-LD, gzip)"),
     ]
-    by_graph: dict[str, list[ox.Triple]] = {graph: [] for graph in graphs}
-    for quad in quads:
-        by_graph[quad.graph_name.value].append(quad.triple)
-    for graph in graphs:
+    for graph in sorted(by_graph):
         dumps.append(_put(target, graph_file_name(graph, base_iri),
                           ox.serialize(by_graph[graph], format=ox.RdfFormat.TURTLE, prefixes=jsonld.PREFIXES),
                           "text/turtle", None, f"The named graph <{graph}> (Turtle)", graph))

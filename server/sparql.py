@@ -172,13 +172,11 @@ def _headers(response: Response, etag: str, truncated: bool) -> Response:
 
 
 def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] = (),
-              result_format: formats.ResultFormat | None = None,
-              substitutions: tuple[tuple[str, object], ...] = ()) -> Response:
+              result_format: formats.ResultFormat | None = None) -> Response:
     """Check, cache-look-up, execute and answer one query (shared with the canned-query API).
 
     ``result_format`` is any entry of ``kg.formats`` (the API's plain JSON and CSV with BOM
     too: the query process writes them); None: negotiated from ``format=`` and Accept.
-    ``substitutions`` bind variables to pyoxigraph terms (never query text).
 
     :raises BadRequest: for a rejected or malformed query.
     :raises QueryTimeout: when it runs out of time.
@@ -196,8 +194,6 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
     engine = current_app.extensions["kg_engine"]
     version = engine.version
     key = (query, fmt.key, default, named)
-    if substitutions:  # N-Triples forms: stable, hashable, one per term
-        key += (tuple((name, str(term)) for name, term in substitutions),)
     cache = current_app.extensions.get("kg_cache")
     hit = cache.get(version, key) if cache is not None else None
     etag = hit.etag if hit is not None else _etag(version, key)
@@ -207,7 +203,6 @@ def run_query(query: str, default: tuple[str, ...] = (), named: tuple[str, ...] 
         content_type = formats.BY_KEY[hit.format].content_type
         return _headers(Response(hit.body, content_type=content_type), etag, hit.truncated)
     result = engine.execute(QueryRequest(query, fmt.key, default, named, base_iri=_endpoint_url(),
-                                         substitutions=substitutions,
                                          declares_dataset=shape.declares_dataset))
     if result.body is not None or (cache is not None and result.size <= config["CACHE_MAX_BYTES"]):
         body = result.read()
