@@ -4,10 +4,11 @@
 Request values are checked by their declared type (400 naming the parameter), turned into RDF
 terms, and written into the query as those terms in SPARQL syntax by pyoxigraph's serializer
 (``engine.substitute``, SEP-0007 semantics), never as request text, so a value such as
-``"} ; DROP ALL #`` is only data. Both engines get the same text, and a value reaches the query's
-sub-SELECTs too, which pyoxigraph's own ``substitutions`` leave unbound: a profile keyed by a code
-then aggregates one body, not every body (benchmarks/results-scale.md). Execution, limits,
-caching, ETags and errors are those of ``/sparql`` (``sparql.run_query``).
+``"} ; DROP ALL #`` is only data. Both engines get the same text, and a value reaches every
+sub-SELECT, also one that does not project its variable, which pyoxigraph's own ``substitutions``
+leave unbound: with those, ``municipality`` and ``cost-share`` aggregated every body, not the one
+asked for (benchmarks/results-scale.md). Execution, limits, caching, ETags and errors are those
+of ``/sparql`` (``sparql.run_query``).
 
 Output formats (``format=`` wins over Accept):
 
